@@ -1,0 +1,61 @@
+/**
+ * mkvenv's app-data folder: where it caches interpreter answers (and, later, wheel images). Everything written here
+ * goes to a temporary name first and is renamed into place, so concurrent runs never read a half-written file and an
+ * interrupted run leaves nothing a rerun trips over.
+ *
+ * @module
+ */
+import path from "node:path";
+
+/** Name of mkvenv's own versioned subfolder inside an app-data folder (which may be shared with virtualenv). */
+export const APP_DATA_SUBFOLDER = "mkvenv-v1";
+
+/** Environment lookup: returns a variable's value, or undefined when unset. */
+export type EnvLookup = (name: string) => string | undefined;
+
+/**
+ * The platform cache folder for mkvenv: `$XDG_CACHE_HOME/mkvenv` or `~/.cache/mkvenv` on Linux,
+ * `~/Library/Caches/mkvenv` on macOS, `%LOCALAPPDATA%\mkvenv\Cache` on Windows.
+ */
+export function defaultAppDataDir(os: string, env: EnvLookup): string {
+  if (os === "windows") {
+    const local = env("LOCALAPPDATA") ?? path.win32.join(env("USERPROFILE") ?? "C:\\", "AppData", "Local");
+    return path.win32.join(local, "mkvenv", "Cache");
+  }
+  const home = env("HOME") ?? "/";
+  if (os === "darwin") return path.posix.join(home, "Library", "Caches", "mkvenv");
+  const xdg = env("XDG_CACHE_HOME");
+  return path.posix.join(xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(home, ".cache"), "mkvenv");
+}
+
+/** The folder mkvenv keeps its data in, inside the app-data folder the user chose (or the default). */
+export function appDataRoot(appDataDir: string): string {
+  return path.join(appDataDir, APP_DATA_SUBFOLDER);
+}
+
+let tempCounter = 0;
+
+/**
+ * Writes a file atomically: the content goes to a unique temporary name in the same folder, then is renamed over
+ * the target. Creates the parent folder when missing. A reader sees the old file or the new one, never a mix.
+ */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${Deno.pid}.${++tempCounter}.tmp`);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  try {
+    Deno.writeFileSync(temp, bytes);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    Deno.mkdirSync(dir, { recursive: true });
+    Deno.writeFileSync(temp, bytes);
+  }
+  try {
+    Deno.renameSync(temp, file);
+  } catch (e) {
+    try {
+      Deno.removeSync(temp);
+    } catch { /* already gone */ }
+    throw e;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The creation pipeline: options → discovery → plan → apply. {@linkcode describeVenv} stops before applying, so
+ * `--dry-run`, the library's description and the real run come from the same data.
+ *
+ * @module
+ */
+import { appDataRoot, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
+import { PyInfoCache } from "./discovery/cache.ts";
+import { type DiscoveryContext, findPython } from "./discovery/find.ts";
+import type { FoundPython } from "./discovery/py_info.ts";
+import { PY_INFO_SCRIPT_SHA256 } from "./discovery/py_info_script_hash.gen.ts";
+import type { CreatorInput, VenvLayout } from "./creator/creator.ts";
+import { type DestState, inspectDest } from "./creator/dest.ts";
+import { selectCreator } from "./creator/registry.ts";
+import { MkvenvError, usageError } from "./errors.ts";
+import { applyPlan } from "./plan/apply.ts";
+import type { Plan, PlanOp } from "./plan/ops.ts";
+import { hostPlatform, type Platform } from "./platform.ts";
+
+/** Options for {@linkcode createVenv} and {@linkcode describeVenv}. */
+export interface CreateVenvOptions {
+  /** Where to create the environment (relative to `cwd`). */
+  readonly dest: string;
+  /** Interpreter specs, first match wins (`3.12`, `cpython3.12-64`, `>=3.11`, a path). @default {[]} (`.python-version`, else `python3`, else `python`) */
+  readonly python?: readonly string[] | undefined;
+  /** Interpreters to try before searching. @default {[]} */
+  readonly tryFirstWith?: readonly string[] | undefined;
+  /** The app-data folder for caches. @default {the platform cache folder for mkvenv} */
+  readonly appData?: string | undefined;
+  /** Empty the destination first (only an empty folder or a virtual environment, unless `force`). @default {false} */
+  readonly clear?: boolean | undefined;
+  /** With `clear`, also empty a folder that is not a virtual environment. @default {false} */
+  readonly force?: boolean | undefined;
+  /** Skip `.gitignore` and `CACHEDIR.TAG`. @default {false} */
+  readonly noVcsIgnore?: boolean | undefined;
+  /** Give the environment access to the base interpreter's site-packages. @default {false} */
+  readonly systemSitePackages?: boolean | undefined;
+  /** Copy the interpreter instead of linking it. @default {false} (links on POSIX) */
+  readonly copies?: boolean | undefined;
+  /** The prompt activation shows; `.` means the current folder's name. @default {the environment's folder name, at activation time} */
+  readonly prompt?: string | undefined;
+  /** Which creator to use. @default {"builtin"} */
+  readonly creator?: string | undefined;
+  /** Folder relative paths start from. @default {Deno.cwd()} */
+  readonly cwd?: string | undefined;
+  /** Environment variables to use instead of the process's. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Receives debug messages from discovery. */
+  readonly debug?: ((message: string) => void) | undefined;
+}
+
+/** What creating an environment does (or did): the interpreter, the creator, the layout and the plan. */
+export interface VenvDescription {
+  /** The interpreter the environment is built from. */
+  readonly python: FoundPython;
+  /** The creator's name, e.g. `cpython3-posix`. */
+  readonly creator: string;
+  /** The creator's name as virtualenv prints it, e.g. `CPython3Posix`. */
+  readonly creatorDisplayName: string;
+  /** Where things are. */
+  readonly layout: VenvLayout;
+  /** The destination as it was before creation. */
+  readonly destState: DestState;
+  /** The operations, in order. */
+  readonly plan: Plan;
+}
+
+/** The outcome of {@linkcode createVenv}. */
+export interface CreateVenvResult extends VenvDescription {
+  /** Milliseconds spent, from the call to the last file written. */
+  readonly durationMs: number;
+}
+
+/** The cache-folder comment and tag written unless `noVcsIgnore` (virtualenv's contents, naming mkvenv). */
+const GITIGNORE = "# created by mkvenv automatically\n*\n";
+const CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n" +
+  "# This file is a cache directory tag created by mkvenv.\n" +
+  "# For information about cache directory tags, see:\n" +
+  "#\thttps://bford.info/cachedir/\n";
+
+/** Resolved inputs shared by planning: read once from options and the process. */
+interface Resolved {
+  readonly options: CreateVenvOptions;
+  readonly cwd: string;
+  readonly env: EnvLookup;
+  readonly platform: Platform;
+}
+
+function resolveInputs(options: CreateVenvOptions): Resolved {
+  const envRecord = options.env;
+  return {
+    options,
+    cwd: options.cwd ?? Deno.cwd(),
+    env: envRecord ? (name) => envRecord[name] : (name) => Deno.env.get(name),
+    platform: hostPlatform(),
+  };
+}
+
+/** The discovery context for a set of options (also used by the CLI's `--list-pythons`). */
+export function discoveryContext(
+  options: Pick<CreateVenvOptions, "tryFirstWith" | "appData" | "cwd" | "env" | "debug">,
+): DiscoveryContext {
+  const { cwd, env, platform } = resolveInputs(options as CreateVenvOptions);
+  const appData = options.appData ?? defaultAppDataDir(platform.os, env);
+  const cacheDir = platform.path.join(appDataRoot(platform.path.resolve(cwd, appData)), "py_info");
+  return {
+    env,
+    cwd,
+    platform,
+    tryFirstWith: options.tryFirstWith ?? [],
+    cache: new PyInfoCache(cacheDir, { scriptSha256: PY_INFO_SCRIPT_SHA256 }),
+    debug: options.debug,
+  };
+}
+
+function planFor(resolved: Resolved, python: FoundPython, destState: DestState): VenvDescription {
+  const { options, platform, cwd } = resolved;
+  const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
+  if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
+  let systemExecutableRealPath = python.info.systemExecutable;
+  try {
+    systemExecutableRealPath = Deno.realPathSync(python.info.systemExecutable);
+  } catch { /* recorded as reported */ }
+  const input: CreatorInput = {
+    dest: destState.path,
+    python,
+    systemExecutableRealPath,
+    platform,
+    symlinks: !options.copies,
+    systemSitePackages: options.systemSitePackages ?? false,
+    prompt: options.prompt === "." ? platform.path.basename(cwd) : options.prompt,
+  };
+  const layout = creator.layout(input);
+  const ops: PlanOp[] = [];
+  if (options.clear && destState.exists && !destState.isEmpty) {
+    if (!destState.isVenv && !options.force) {
+      throw new MkvenvError(
+        `Refusing to clear "${destState.path}": it is not empty and is not a virtual environment (no pyvenv.cfg)`,
+        { hint: "pass --force as well to empty it anyway, or choose another destination" },
+      );
+    }
+    ops.push({ op: "clear", path: destState.path });
+  }
+  ops.push(...creator.plan(input, layout));
+  if (!options.noVcsIgnore) {
+    const p = platform.path;
+    ops.push(
+      { op: "write", path: p.join(layout.dest, ".gitignore"), content: GITIGNORE, ifAbsent: true },
+      { op: "write", path: p.join(layout.dest, "CACHEDIR.TAG"), content: CACHEDIR_TAG, ifAbsent: true },
+    );
+  }
+  return {
+    python,
+    creator: creator.name,
+    creatorDisplayName: creator.displayName,
+    layout,
+    destState,
+    plan: { root: destState.path, ops },
+  };
+}
+
+/**
+ * Finds the interpreter and plans the environment without touching the destination: the same plan
+ * {@linkcode createVenv} would apply.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { describeVenv } from "@mkvenv/mkvenv";
+ * const d = await describeVenv({ dest: ".venv", python: ["3.12"] });
+ * console.log(d.layout.python, d.plan.ops.length);
+ * ```
+ */
+export async function describeVenv(options: CreateVenvOptions): Promise<VenvDescription> {
+  const resolved = resolveInputs(options);
+  // The destination is checked first: a bad path fails before any interpreter is searched for.
+  const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
+  const python = await findPython(options.python ?? [], discoveryContext(options));
+  return planFor(resolved, python, destState);
+}
+
+/**
+ * Creates (or updates in place) a virtual environment and returns what was done.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { createVenv } from "@mkvenv/mkvenv";
+ * const result = await createVenv({ dest: ".venv", python: ["3.12"] });
+ * console.log(`created ${result.layout.python} in ${result.durationMs} ms`);
+ * ```
+ */
+export async function createVenv(options: CreateVenvOptions): Promise<CreateVenvResult> {
+  const start = performance.now();
+  const description = await describeVenv(options);
+  applyPlan(description.plan);
+  return { ...description, durationMs: performance.now() - start };
+}

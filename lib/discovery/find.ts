@@ -1,0 +1,225 @@
+/**
+ * Interpreter discovery: turns `-p` specs into one {@linkcode FoundPython}, or lists every interpreter found.
+ * Candidates are probed through the cache; uncached ones are interrogated a few at a time in parallel, each with a
+ * timeout, and a broken or hanging interpreter is skipped (and reported at debug level).
+ *
+ * @module
+ */
+import type { EnvLookup } from "../app_data.ts";
+import { MkvenvError } from "../errors.ts";
+import type { Platform } from "../platform.ts";
+import { type FileFingerprint, fingerprintOf, type ProbeResult, type PyInfoCache } from "./cache.ts";
+import { type Candidate, proposeCandidates } from "./candidates.ts";
+import type { FoundPython, PythonInfo } from "./py_info.ts";
+import { findUpward } from "./shims.ts";
+import { parseSpec, type PythonSpec, satisfies } from "./spec.ts";
+
+/** How many uncached interpreters are interrogated at once. */
+const PROBE_CONCURRENCY = 4;
+
+/** Everything discovery needs from its caller. */
+export interface DiscoveryContext {
+  /** Environment variables (PATH, PYENV_ROOT, UV_PYTHON_INSTALL_DIR, ...). */
+  readonly env: EnvLookup;
+  /** The folder relative paths and `.python-version` lookups start from. */
+  readonly cwd: string;
+  /** The OS rules. */
+  readonly platform: Platform;
+  /** Executables to try before anything else (`--try-first-with`). */
+  readonly tryFirstWith: readonly string[];
+  /** Interpreter answers cached across runs. */
+  readonly cache: PyInfoCache;
+  /** Per-interpreter interrogation timeout in milliseconds. @default {15000} */
+  readonly timeoutMs?: number | undefined;
+  /** Receives debug messages (skipped candidates and why). */
+  readonly debug?: ((message: string) => void) | undefined;
+}
+
+/** The specs to search for: the user's, else the nearest `.python-version`, else `python3` then `python`. */
+export function resolveSpecs(
+  rawSpecs: readonly string[],
+  ctx: Pick<DiscoveryContext, "cwd" | "platform">,
+): { specs: PythonSpec[]; origin: string } {
+  if (rawSpecs.length) return { specs: rawSpecs.map((s) => parseSpec(s, ctx.platform)), origin: "-p" };
+  const found = findUpward(ctx.cwd, ".python-version", ctx.platform);
+  if (found) {
+    const lines = found.text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    if (lines.length) {
+      try {
+        return { specs: lines.map((l) => parseSpec(l, ctx.platform)), origin: found.file };
+      } catch (e) {
+        if (e instanceof MkvenvError) {
+          throw new MkvenvError(`${e.message} (read from ${found.file})`, {
+            exitCode: e.exitCode,
+            hint: `fix or remove ${found.file}, or pass -p`,
+          });
+        }
+        throw e;
+      }
+    }
+  }
+  return { specs: [parseSpec("python", ctx.platform)], origin: "default" };
+}
+
+/** The cached answer for `exe`, or what is needed to interrogate it. */
+function cachedProbe(exe: string, ctx: DiscoveryContext): ProbeResult | FileFingerprint {
+  const fingerprint = fingerprintOf(exe);
+  if (!fingerprint) return { ok: false, reason: "no such file" };
+  return ctx.cache.get(exe, fingerprint) ?? fingerprint;
+}
+
+/** Interrogates `exe` and caches the answer (unless the probe was cancelled). */
+async function freshProbe(
+  exe: string,
+  fingerprint: FileFingerprint,
+  ctx: DiscoveryContext,
+  signal: AbortSignal,
+): Promise<ProbeResult> {
+  // Loaded only on a cache miss: a warm run never parses the interrogation script.
+  const { interrogate } = await import("./interrogate.ts");
+  const result = await interrogate(exe, { timeoutMs: ctx.timeoutMs, signal });
+  if (!signal.aborted) ctx.cache.set(exe, fingerprint, result);
+  return result;
+}
+
+/** A candidate with its answer known, or its probe under way. */
+interface Probing {
+  readonly candidate: Candidate;
+  result: ProbeResult | Promise<ProbeResult> | FileFingerprint;
+}
+
+/**
+ * Yields each candidate's answer in candidate order. Cached answers cost no lookahead, so a warm run touches only the
+ * candidates up to the one that wins. When the head needs interrogating, the next uncached candidates are
+ * interrogated alongside it, up to {@linkcode PROBE_CONCURRENCY} at once. Links to the same file are probed once.
+ */
+async function* probeInOrder(
+  candidates: Iterable<Candidate>,
+  ctx: DiscoveryContext,
+  signal: AbortSignal,
+): AsyncGenerator<{ candidate: Candidate; result: ProbeResult }> {
+  const iterator = candidates[Symbol.iterator]();
+  const queue: Probing[] = [];
+  const seen = new Set<string>();
+  const pull = (): boolean => {
+    for (;;) {
+      const next = iterator.next();
+      if (next.done) return false;
+      const key = realPathOrSelf(next.value.path);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      queue.push({ candidate: next.value, result: cachedProbe(next.value.path, ctx) });
+      return true;
+    }
+  };
+  const start = (item: Probing) => {
+    if ("realPath" in item.result) item.result = freshProbe(item.candidate.path, item.result, ctx, signal);
+  };
+  while (queue.length || pull()) {
+    const head = queue[0]!;
+    if ("realPath" in head.result) {
+      start(head);
+      while (queue.length < PROBE_CONCURRENCY && pull()) { /* fill the window */ }
+      for (const item of queue) start(item);
+    }
+    queue.shift();
+    yield { candidate: head.candidate, result: await (head.result as ProbeResult | Promise<ProbeResult>) };
+  }
+}
+
+function realPathOrSelf(file: string): string {
+  try {
+    return Deno.realPathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+function describeSkip(candidate: Candidate, result: ProbeResult, spec: PythonSpec): string {
+  return result.ok
+    ? `${candidate.path} (${candidate.source}) is ${result.info.implementation} ${versionText(result.info)}, ` +
+      `which does not satisfy "${spec.raw}"`
+    : `${candidate.path} (${candidate.source}) skipped: ${result.reason}`;
+}
+
+function versionText(info: PythonInfo): string {
+  const v = info.versionInfo;
+  return `${v.major}.${v.minor}.${v.micro}${info.freeThreaded ? "t" : ""}`;
+}
+
+/**
+ * Finds the interpreter for the given specs: the first spec that finds one wins. Throws a {@linkcode MkvenvError}
+ * naming the specs, where mkvenv looked and what it skipped, when nothing matches.
+ */
+export async function findPython(rawSpecs: readonly string[], ctx: DiscoveryContext): Promise<FoundPython> {
+  const { specs, origin } = resolveSpecs(rawSpecs, ctx);
+  const notes: string[] = [];
+  for (const spec of specs) {
+    const controller = new AbortController();
+    try {
+      for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, controller.signal)) {
+        if (result.ok && satisfies(result.info, spec, { implMustMatch: candidate.implMustMatch })) {
+          return { path: candidate.path, source: candidate.source, info: result.info };
+        }
+        const note = describeSkip(candidate, result, spec);
+        ctx.debug?.(note);
+        if (!result.ok) notes.push(note);
+        if (spec.path !== undefined && !result.ok && result.unsupported) {
+          throw new MkvenvError(result.reason, { hint: "pass -p with a Python 3.6 or newer interpreter" });
+        }
+      }
+    } finally {
+      controller.abort(); // stops probes still running for candidates after the one that won
+    }
+  }
+  const asked = specs.map((s) => `"${s.raw}"`).join(", ");
+  const from = origin === "-p" || origin === "default" ? "" : ` (from ${origin})`;
+  const where = specs.some((s) => s.path !== undefined)
+    ? "at that path"
+    : ctx.platform.isWindows
+    ? "on PATH, in pyenv/mise/asdf installs or uv-managed installs"
+    : "on PATH, in pyenv/mise/asdf installs or uv-managed installs";
+  const shown = notes.slice(0, 3).map((n) => `\n  ${n}`).join("") +
+    (notes.length > 3 ? `\n  (${notes.length - 3} more)` : "");
+  throw new MkvenvError(`Cannot find a Python interpreter for ${asked}${from} ${where}${shown}`, {
+    hint: "install it (for example `pyenv install 3.12` or `uv python install 3.12`), pass -p with the path of an " +
+      "interpreter, or run `mkvenv --list-pythons` to see what was found",
+  });
+}
+
+/** One interpreter in {@linkcode listPythons}' answer. */
+export interface ListedPython extends FoundPython {
+  /** Whether this is the interpreter {@linkcode findPython} would use for the same specs. */
+  readonly selected: boolean;
+}
+
+/**
+ * Lists every interpreter discovery can find for the given specs (all Python implementations when none are given),
+ * marking the one {@linkcode findPython} would use. Interpreters that fail to answer are left out.
+ */
+export async function listPythons(rawSpecs: readonly string[], ctx: DiscoveryContext): Promise<ListedPython[]> {
+  let selectedPath: string | undefined;
+  try {
+    selectedPath = (await findPython(rawSpecs, ctx)).path;
+  } catch (e) {
+    if (!(e instanceof MkvenvError) || e.exitCode !== 1) throw e;
+  }
+  const specs = rawSpecs.length
+    ? resolveSpecs(rawSpecs, ctx).specs
+    : ["python", "pypy", "graalpy"].map((s) => parseSpec(s, ctx.platform));
+  const listed: ListedPython[] = [];
+  const seen = new Set<string>();
+  const controller = new AbortController();
+  for (const spec of specs) {
+    for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, controller.signal)) {
+      if (!result.ok || seen.has(candidate.path)) {
+        if (!result.ok) ctx.debug?.(describeSkip(candidate, result, spec));
+        continue;
+      }
+      if (!satisfies(result.info, spec, { implMustMatch: candidate.implMustMatch && rawSpecs.length > 0 })) continue;
+      seen.add(candidate.path);
+      listed.push({ ...candidate, info: result.info, selected: candidate.path === selectedPath });
+    }
+  }
+  return listed;
+}

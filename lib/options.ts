@@ -1,0 +1,197 @@
+/**
+ * The command line's option table: one entry per option (names, kind, help, default), from which both the parser
+ * configuration and `--help` are derived, so they cannot disagree.
+ *
+ * @module
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { usageError } from "./errors.ts";
+
+/** How an option takes its value. */
+export type OptionKind = "flag" | "count" | "string" | "list";
+
+/** One command-line option. */
+export interface OptionDef {
+  /** Long name without dashes; also the key in {@linkcode ParsedArgs.values}. */
+  readonly name: string;
+  /** Other long names meaning the same (virtualenv's `--always-copy` for `--copies`). */
+  readonly aliases?: readonly string[] | undefined;
+  /** One-letter form. */
+  readonly short?: string | undefined;
+  /** Flag (boolean), count (repeatable flag), string, or list (repeatable string). */
+  readonly kind: OptionKind;
+  /** Value name shown in help. */
+  readonly metavar?: string | undefined;
+  /** Help group heading. */
+  readonly group: string;
+  /** One-line help. */
+  readonly help: string;
+  /** The default as help shows it. */
+  readonly defaultText?: string | undefined;
+}
+
+/** Every option mkvenv accepts. */
+export const OPTIONS: readonly OptionDef[] = [
+  { name: "version", kind: "flag", group: "general", help: "print mkvenv's version and exit" },
+  { name: "help", short: "h", kind: "flag", group: "general", help: "show this help and exit" },
+  { name: "verbose", short: "v", kind: "count", group: "general", help: "print more (repeat for debug output)" },
+  { name: "quiet", short: "q", kind: "count", group: "general", help: "print less (-q hides the success report)" },
+  {
+    name: "list-pythons",
+    kind: "flag",
+    group: "general",
+    help: "list every interpreter found (for -p, if given) and mark the one that would be used",
+  },
+  { name: "json", kind: "flag", group: "general", help: "print the report (or --list-pythons) as JSON" },
+  {
+    name: "dry-run",
+    kind: "flag",
+    group: "general",
+    help: "print every path that would be created, linked or written; touch nothing",
+  },
+  {
+    name: "app-data",
+    kind: "string",
+    metavar: "DIR",
+    group: "general",
+    help: "folder for mkvenv's caches",
+    defaultText: "the platform cache folder, e.g. ~/.cache/mkvenv",
+  },
+  {
+    name: "python",
+    short: "p",
+    kind: "list",
+    metavar: "SPEC",
+    group: "discovery",
+    help: "interpreter to use: a path, 3.12, cpython3.12-64, 3.13t, >=3.11, pypy3 (repeatable; first found wins)",
+    defaultText: "the nearest .python-version, else python3, else python on PATH",
+  },
+  {
+    name: "try-first-with",
+    kind: "list",
+    metavar: "EXE",
+    group: "discovery",
+    help: "interpreter to try before searching (repeatable)",
+  },
+  {
+    name: "creator",
+    kind: "string",
+    metavar: "NAME",
+    group: "creator",
+    help: "how to lay out the environment: builtin (the first that fits the interpreter) or cpython3-posix",
+    defaultText: "builtin",
+  },
+  {
+    name: "clear",
+    kind: "flag",
+    group: "creator",
+    help: "empty the destination first (only an empty folder or a virtual environment, unless --force)",
+  },
+  { name: "force", kind: "flag", group: "creator", help: "with --clear, also empty a folder that is no environment" },
+  { name: "no-vcs-ignore", kind: "flag", group: "creator", help: "do not write .gitignore and CACHEDIR.TAG" },
+  {
+    name: "system-site-packages",
+    kind: "flag",
+    group: "creator",
+    help: "give the environment access to the base interpreter's site-packages",
+  },
+  {
+    name: "symlinks",
+    kind: "flag",
+    group: "creator",
+    help: "link the interpreter into the environment",
+    defaultText: "on POSIX",
+  },
+  { name: "copies", aliases: ["always-copy"], kind: "flag", group: "creator", help: "copy the interpreter instead" },
+  {
+    name: "prompt",
+    kind: "string",
+    metavar: "PROMPT",
+    group: "creator",
+    help: "prompt prefix of the activated environment ('.' = the current folder's name)",
+    defaultText: "the environment's folder name",
+  },
+  {
+    name: "no-seed",
+    aliases: ["without-pip"],
+    kind: "flag",
+    group: "seeder",
+    help: "install no packages (mkvenv does not seed packages yet, so this is what happens anyway)",
+  },
+];
+
+/** Values of a parsed command line, keyed by each option's long name. */
+export interface ParsedArgs {
+  /** Flags are booleans, counts numbers, strings strings, lists string arrays; absent options are missing. */
+  readonly values: Readonly<Record<string, boolean | number | string | string[]>>;
+  /** Positional arguments. */
+  readonly positionals: readonly string[];
+}
+
+/**
+ * Parses argv against {@linkcode OPTIONS}. Aliases fold into their option's name. Throws a usage error (exit 2) for
+ * unknown options, missing values and conflicting flags.
+ */
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  const config: ParseArgsOptionsConfig = {};
+  const owner = new Map<string, OptionDef>();
+  for (const def of OPTIONS) {
+    for (const name of [def.name, ...(def.aliases ?? [])]) {
+      owner.set(name, def);
+      config[name] = {
+        type: def.kind === "string" || def.kind === "list" ? "string" : "boolean",
+        multiple: def.kind === "list" || def.kind === "count",
+        ...(def.short && name === def.name ? { short: def.short } : {}),
+      };
+    }
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const option = /'([^']+)'/.exec(message)?.[1];
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw usageError(`Unrecognized option "${option}"`);
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      throw usageError(`Option "${option?.replace(/ <value>$/, "")}" needs a value`);
+    }
+    throw usageError(message.split(". ")[0] ?? message);
+  }
+  const values: Record<string, boolean | number | string | string[]> = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    const def = owner.get(name)!;
+    if (value === undefined) continue;
+    if (def.kind === "count") values[def.name] = ((values[def.name] as number) ?? 0) + (value as boolean[]).length;
+    else if (def.kind === "list") {
+      values[def.name] = [...((values[def.name] as string[]) ?? []), ...(value as string[])];
+    } else values[def.name] = value as boolean | string;
+  }
+  if (values["symlinks"] && values["copies"]) throw usageError("--symlinks and --copies cannot be used together");
+  if (values["verbose"] && values["quiet"]) throw usageError("--verbose and --quiet cannot be used together");
+  return { values, positionals: parsed.positionals };
+}
+
+/** The usage line. */
+export const USAGE = "usage: mkvenv [options] DEST\n       mkvenv --list-pythons [-p SPEC] [--json]";
+
+/** The `--help` text, generated from {@linkcode OPTIONS}. */
+export function helpText(): string {
+  const groups = new Map<string, OptionDef[]>();
+  for (const def of OPTIONS) groups.set(def.group, [...(groups.get(def.group) ?? []), def]);
+  const lines = [USAGE, "", "Create a Python virtual environment in DEST (virtualenv-compatible).", ""];
+  for (const [group, defs] of groups) {
+    lines.push(`${group} options:`);
+    for (const def of defs) {
+      const names = [
+        ...(def.short ? [`-${def.short}`] : []),
+        ...[def.name, ...(def.aliases ?? [])].map((n) => `--${n}`),
+      ].join(", ");
+      const left = `  ${names}${def.metavar ? ` ${def.metavar}` : ""}`;
+      const help = def.help + (def.defaultText ? ` (default: ${def.defaultText})` : "");
+      lines.push(left.length < 30 ? `${left.padEnd(30)}${help}` : `${left}\n${"".padEnd(30)}${help}`);
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,108 @@
+/**
+ * The executor: applies a {@linkcode Plan} to the file system. It is the only code that writes into a destination,
+ * and it refuses any operation outside the plan's root.
+ *
+ * @module
+ */
+import path from "node:path";
+import { MkvenvError } from "../errors.ts";
+import type { Plan, PlanOp } from "./ops.ts";
+
+/** Whether `child` is `root` or lies inside it (both absolute, already normalised by the planner). */
+export function isInside(root: string, child: string, p: typeof path.posix = path): boolean {
+  const rel = p.relative(root, child);
+  return rel === "" || (!rel.startsWith("..") && !p.isAbsolute(rel));
+}
+
+/** Replaces whatever is at `file` (a file or link, never a folder) with the result of `create(temp)`. */
+function replaceWith(file: string, create: (temp: string) => void): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${Deno.pid}.mkvenv-tmp`);
+  try {
+    Deno.removeSync(temp);
+  } catch { /* not there */ }
+  create(temp);
+  Deno.renameSync(temp, file);
+}
+
+function applyOp(op: PlanOp): void {
+  switch (op.op) {
+    case "mkdir":
+      Deno.mkdirSync(op.path, { recursive: true });
+      return;
+    case "symlink":
+      try {
+        Deno.symlinkSync(op.target, op.path);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+        if (!op.ifAbsent) replaceWith(op.path, (temp) => Deno.symlinkSync(op.target, temp));
+      }
+      return;
+    case "copy":
+      try {
+        // Through a temporary name: copying over a link would write into the link's target, outside the root.
+        replaceWith(op.path, (temp) => Deno.copyFileSync(op.source, temp));
+      } catch (e) {
+        if (op.optional && e instanceof Deno.errors.NotFound) return;
+        throw e;
+      }
+      if (op.mode !== undefined && Deno.build.os !== "windows") Deno.chmodSync(op.path, op.mode);
+      return;
+    case "write": {
+      const data = typeof op.content === "string" ? new TextEncoder().encode(op.content) : op.content;
+      const mode = op.mode ?? 0o644;
+      if (op.ifAbsent) {
+        try {
+          Deno.writeFileSync(op.path, data, { createNew: true, mode });
+        } catch (e) {
+          if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+        }
+        return;
+      }
+      try {
+        Deno.writeFileSync(op.path, data, { createNew: true, mode });
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+        // Never write through a link a previous run or the user left there.
+        replaceWith(op.path, (temp) => Deno.writeFileSync(temp, data, { mode }));
+      }
+      return;
+    }
+    case "clear":
+      for (const entry of Deno.readDirSync(op.path)) {
+        Deno.removeSync(path.join(op.path, entry.name), { recursive: entry.isDirectory });
+      }
+      return;
+  }
+}
+
+/** Turns a file-system error into a message that names the path and says what to do. */
+function explain(op: PlanOp, error: unknown): MkvenvError {
+  const reason = error instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : error instanceof Error
+    ? error.message.replace(/:.*$/s, "")
+    : String(error);
+  const verb =
+    { mkdir: "create folder", symlink: "create link", copy: "copy to", write: "write", clear: "empty" }[op.op];
+  return new MkvenvError(`Cannot ${verb} "${op.path}": ${reason}`, {
+    hint: error instanceof Deno.errors.PermissionDenied
+      ? "choose a destination in a folder you can write to, or fix its permissions"
+      : undefined,
+    cause: error,
+  });
+}
+
+/**
+ * Applies every operation of `plan` in order. Throws a {@linkcode MkvenvError} naming the failing path; refuses
+ * (with a plain Error, as that is a planner bug) any operation outside `plan.root`.
+ */
+export function applyPlan(plan: Plan): void {
+  for (const op of plan.ops) {
+    if (!isInside(plan.root, op.path)) throw new Error(`Refusing to ${op.op} "${op.path}": outside "${plan.root}"`);
+    try {
+      applyOp(op);
+    } catch (e) {
+      throw explain(op, e);
+    }
+  }
+}

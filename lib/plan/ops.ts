@@ -1,0 +1,73 @@
+/**
+ * A plan: the ordered file operations that create a virtual environment, as plain data. Creators (and later seeders
+ * and activators) return plans; {@linkcode applyPlan} in `apply.ts` is the only code that touches the destination.
+ *
+ * @module
+ */
+
+/** Make a folder (and its parents). */
+export interface MkdirOp {
+  /** Operation kind. */
+  readonly op: "mkdir";
+  /** Folder to create. */
+  readonly path: string;
+}
+
+/** Make a symbolic link, replacing a file or link already there. */
+export interface SymlinkOp {
+  /** Operation kind. */
+  readonly op: "symlink";
+  /** The link to create. */
+  readonly path: string;
+  /** What it points at: absolute, or relative to the link's folder. */
+  readonly target: string;
+  /** Leave anything already at `path` alone (stdlib venv's rule for `lib64`). */
+  readonly ifAbsent?: boolean | undefined;
+}
+
+/** Copy a file, replacing one already there. */
+export interface CopyOp {
+  /** Operation kind. */
+  readonly op: "copy";
+  /** Destination file. */
+  readonly path: string;
+  /** Source file (outside the destination is fine: it is only read). */
+  readonly source: string;
+  /** Permission bits to set on the copy (POSIX). */
+  readonly mode?: number | undefined;
+  /** Skip silently when the source does not exist (for files only some builds have). */
+  readonly optional?: boolean | undefined;
+}
+
+/** Write a file with the given content. */
+export interface WriteOp {
+  /** Operation kind. */
+  readonly op: "write";
+  /** File to write. */
+  readonly path: string;
+  /** Text (written as UTF-8) or bytes. */
+  readonly content: string | Uint8Array;
+  /** Permission bits (POSIX). @default {0o644} */
+  readonly mode?: number | undefined;
+  /** Leave an existing file alone (for files the user may have edited, like `.gitignore`). */
+  readonly ifAbsent?: boolean | undefined;
+}
+
+/** Empty a folder: remove everything inside it (links are removed, never followed), keeping the folder. */
+export interface ClearOp {
+  /** Operation kind. */
+  readonly op: "clear";
+  /** Folder to empty. */
+  readonly path: string;
+}
+
+/** One file operation. */
+export type PlanOp = MkdirOp | SymlinkOp | CopyOp | WriteOp | ClearOp;
+
+/** A plan: operations confined to one root folder, applied in order. */
+export interface Plan {
+  /** The destination: every operation's path lies inside it. */
+  readonly root: string;
+  /** The operations, in order. */
+  readonly ops: readonly PlanOp[];
+}

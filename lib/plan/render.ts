@@ -1,0 +1,33 @@
+/**
+ * Renders a {@linkcode Plan} as text, one line per operation, for `--dry-run` and debug output.
+ *
+ * @module
+ */
+import type { Plan, PlanOp } from "./ops.ts";
+
+function mode(m: number | undefined): string {
+  return m === undefined ? "" : ` (mode ${m.toString(8).padStart(4, "0")})`;
+}
+
+/** One line describing an operation. */
+export function renderOp(op: PlanOp): string {
+  switch (op.op) {
+    case "mkdir":
+      return `mkdir   ${op.path}`;
+    case "symlink":
+      return `symlink ${op.path} -> ${op.target}${op.ifAbsent ? " (if absent)" : ""}`;
+    case "copy":
+      return `copy    ${op.path} <- ${op.source}${mode(op.mode)}${op.optional ? " (if present)" : ""}`;
+    case "write": {
+      const size = typeof op.content === "string" ? new TextEncoder().encode(op.content).length : op.content.length;
+      return `write   ${op.path} (${size} bytes)${mode(op.mode)}${op.ifAbsent ? " (if absent)" : ""}`;
+    }
+    case "clear":
+      return `clear   ${op.path}`;
+  }
+}
+
+/** The whole plan, one line per operation. */
+export function renderPlan(plan: Plan): string {
+  return plan.ops.map(renderOp).join("\n");
+}

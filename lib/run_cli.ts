@@ -1,0 +1,130 @@
+/**
+ * `runCli`: the whole command line, from argv to an exit code. Prints to stdout (reports) and stderr (errors,
+ * debug output); never exits the process itself, so it can run inside tests and other programs.
+ *
+ * @module
+ */
+import { createVenv, describeVenv, discoveryContext } from "./create.ts";
+import { listPythons } from "./discovery/find.ts";
+import { EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
+import { helpText, parseCommandLine, USAGE } from "./options.ts";
+import { renderPlan } from "./plan/render.ts";
+import { listedJson, renderList, renderReport, reportJson } from "./report.ts";
+import { MKVENV_VERSION } from "./version.ts";
+
+/** Where {@linkcode runCli} writes; defaults to the process's stdout and stderr. */
+export interface CliIo {
+  /** Receives normal output. */
+  readonly stdout: (text: string) => void;
+  /** Receives errors and diagnostics. */
+  readonly stderr: (text: string) => void;
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(write: (b: Uint8Array) => number, text: string): void {
+  const bytes = encoder.encode(text);
+  for (let off = 0; off < bytes.length;) off += write(bytes.subarray(off));
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => writeAll((b) => Deno.stdout.writeSync(b), text),
+  stderr: (text) => writeAll((b) => Deno.stderr.writeSync(b), text),
+};
+
+/** Options for {@linkcode runCli}, for embedding and tests. */
+export interface RunCliOptions {
+  /** Output sinks. @default {the process's stdout and stderr} */
+  readonly io?: CliIo | undefined;
+  /** Folder relative paths start from. @default {Deno.cwd()} */
+  readonly cwd?: string | undefined;
+  /** Environment variables to use instead of the process's. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+}
+
+function formatError(error: MkvenvError): string {
+  const usage = error.exitCode === EXIT_USAGE ? `${USAGE}\n` : "";
+  return `${usage}error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`;
+}
+
+/**
+ * Runs mkvenv with `argv` (without the program name) and returns the exit code: 0 on success, 1 on failure, 2 on a
+ * usage mistake. Errors a user can cause print `error: ...` without a stack trace.
+ *
+ * @example Usage
+ * ```ts
+ * import { runCli } from "@mkvenv/mkvenv";
+ * let out = "";
+ * const code = await runCli(["--version"], { io: { stdout: (t) => out += t, stderr: () => {} } });
+ * console.assert(code === 0 && out.startsWith("mkvenv "));
+ * ```
+ */
+export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
+  const io = options.io ?? defaultIo;
+  try {
+    return await run(argv, io, options);
+  } catch (e) {
+    if (e instanceof MkvenvError) {
+      io.stderr(formatError(e));
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  if (values["help"]) {
+    io.stdout(helpText());
+    return 0;
+  }
+  if (values["version"]) {
+    io.stdout(`mkvenv ${MKVENV_VERSION}\n`);
+    return 0;
+  }
+  const verbosity = ((values["verbose"] as number) ?? 0) - ((values["quiet"] as number) ?? 0);
+  const debug = verbosity >= 1 ? (message: string) => io.stderr(`debug: ${message}\n`) : undefined;
+  const json = values["json"] === true;
+  const common = {
+    python: (values["python"] as string[]) ?? [],
+    tryFirstWith: (values["try-first-with"] as string[]) ?? [],
+    appData: values["app-data"] as string | undefined,
+    cwd: options.cwd,
+    env: options.env,
+    debug,
+  };
+  if (values["list-pythons"]) {
+    if (positionals.length) throw usageError("--list-pythons takes no destination");
+    const pythons = await listPythons(common.python, discoveryContext(common));
+    io.stdout(json ? JSON.stringify({ pythons: pythons.map(listedJson) }, null, 2) + "\n" : renderList(pythons));
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw usageError(
+      positionals.length
+        ? `Expected one destination, got ${positionals.length}: ${positionals.join(" ")}`
+        : "DEST is required",
+      "pass the folder to create, e.g. mkvenv .venv",
+    );
+  }
+  const createOptions = {
+    ...common,
+    dest: positionals[0]!,
+    clear: values["clear"] === true,
+    force: values["force"] === true,
+    noVcsIgnore: values["no-vcs-ignore"] === true,
+    systemSitePackages: values["system-site-packages"] === true,
+    copies: values["copies"] === true,
+    prompt: values["prompt"] as string | undefined,
+    creator: values["creator"] as string | undefined,
+  };
+  if (values["dry-run"]) {
+    const description = await describeVenv(createOptions);
+    io.stdout(json ? JSON.stringify({ plan: description.plan }, null, 2) + "\n" : renderPlan(description.plan) + "\n");
+    return 0;
+  }
+  const result = await createVenv(createOptions);
+  if (json) io.stdout(JSON.stringify(reportJson(result), null, 2) + "\n");
+  else if (verbosity >= 0) io.stdout(renderReport(result, createOptions));
+  return 0;
+}
