@@ -5,7 +5,7 @@
  *
  * @module
  */
-import path from "node:path";
+import { hostPath as path, posix, win32 } from "./path.ts";
 
 /** Name of mkvenv's own versioned subfolder inside an app-data folder (which may be shared with virtualenv). */
 export const APP_DATA_SUBFOLDER = "mkvenv-v1";
@@ -19,13 +19,13 @@ export type EnvLookup = (name: string) => string | undefined;
  */
 export function defaultAppDataDir(os: string, env: EnvLookup): string {
   if (os === "windows") {
-    const local = env("LOCALAPPDATA") ?? path.win32.join(env("USERPROFILE") ?? "C:\\", "AppData", "Local");
-    return path.win32.join(local, "mkvenv", "Cache");
+    const local = env("LOCALAPPDATA") ?? win32.join(env("USERPROFILE") ?? "C:\\", "AppData", "Local");
+    return win32.join(local, "mkvenv", "Cache");
   }
   const home = env("HOME") ?? "/";
-  if (os === "darwin") return path.posix.join(home, "Library", "Caches", "mkvenv");
+  if (os === "darwin") return posix.join(home, "Library", "Caches", "mkvenv");
   const xdg = env("XDG_CACHE_HOME");
-  return path.posix.join(xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(home, ".cache"), "mkvenv");
+  return posix.join(xdg && posix.isAbsolute(xdg) ? xdg : posix.join(home, ".cache"), "mkvenv");
 }
 
 /** The folder mkvenv keeps its data in, inside the app-data folder the user chose (or the default). */

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import path from "node:path";
+import { type PathModule, posix, win32 } from "./path.ts";
 
-/** Path functions of one OS family (`node:path`'s `posix` or `win32`). */
-export type PathModule = typeof path.posix;
+export type { PathModule };
 
 /** An operating system as far as planning a virtual environment is concerned. */
 export interface Platform {
@@ -28,7 +27,7 @@ export function platformFor(os: string): Platform {
   const isWindows = os === "windows";
   return {
     os,
-    path: isWindows ? path.win32 : path.posix,
+    path: isWindows ? win32 : posix,
     pathListSeparator: isWindows ? ";" : ":",
     exeSuffix: isWindows ? ".exe" : "",
     isWindows,

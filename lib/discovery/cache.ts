@@ -9,7 +9,7 @@
  *
  * @module
  */
-import path from "node:path";
+import { hostPath as path } from "../path.ts";
 import { writeFileAtomicSync } from "../app_data.ts";
 import type { PythonInfo } from "./py_info.ts";
 

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import path from "node:path";
+import { hostPath as path } from "../path.ts";
 import type { PythonInfo } from "./py_info.ts";
 import { PY_INFO_SCRIPT } from "./py_info_script.gen.ts";
 

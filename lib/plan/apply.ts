@@ -4,14 +4,16 @@
  *
  * @module
  */
-import path from "node:path";
+import { hostPath as path, type PathModule } from "../path.ts";
 import { MkvenvError } from "../errors.ts";
 import type { Plan, PlanOp } from "./ops.ts";
 
-/** Whether `child` is `root` or lies inside it (both absolute, already normalised by the planner). */
-export function isInside(root: string, child: string, p: typeof path.posix = path): boolean {
-  const rel = p.relative(root, child);
-  return rel === "" || (!rel.startsWith("..") && !p.isAbsolute(rel));
+/** Whether `child` is `root` or lies inside it (both absolute). `..` segments are folded before comparing. */
+export function isInside(root: string, child: string, p: PathModule = path): boolean {
+  const r = p.normalize(root), c = p.normalize(child);
+  const base = r.endsWith(p.sep) ? r : r + p.sep;
+  return c === r || c.startsWith(base) || (p.sep === "\\" && (c.toLowerCase() === r.toLowerCase() ||
+    c.toLowerCase().startsWith(base.toLowerCase())));
 }
 
 /** Replaces whatever is at `file` (a file or link, never a folder) with the result of `create(temp)`. */

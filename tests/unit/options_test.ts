@@ -28,9 +28,18 @@ Deno.test("parseCommandLine() folds aliases, repeats lists and counts flags", ()
   assert.equal(values["prompt"], "x y");
 });
 
+Deno.test("parseCommandLine() treats everything after -- and a lone - as positional", () => {
+  const { values, positionals } = parseCommandLine(["-qp", "3.12", "--", "--clear", "-"]);
+  assert.deepEqual(positionals, ["--clear", "-"]);
+  assert.deepEqual(values, { quiet: 1, python: ["3.12"] });
+});
+
 Deno.test("parseCommandLine() reports unknown options, missing values and conflicts as usage errors", () => {
   usage(() => parseCommandLine(["--bogus", "env"]), 'Unrecognized option "--bogus"');
-  usage(() => parseCommandLine(["env", "-p"]), 'Option "-p, --python" needs a value');
+  usage(() => parseCommandLine(["env", "-p"]), 'Option "-p" needs a value');
+  usage(() => parseCommandLine(["env", "--python"]), 'Option "--python" needs a value');
+  usage(() => parseCommandLine(["env", "--clear=yes"]), 'Option "--clear" takes no value');
+  usage(() => parseCommandLine(["-x", "env"]), 'Unrecognized option "-x"');
   usage(() => parseCommandLine(["env", "--symlinks", "--copies"]), "--symlinks and --copies cannot be used together");
   usage(() => parseCommandLine(["env", "-v", "-q"]), "--verbose and --quiet cannot be used together");
 });
