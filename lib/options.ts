@@ -151,6 +151,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     else if (def.kind === "list") values[def.name] = [...((values[def.name] as string[] | undefined) ?? []), value!];
     else values[def.name] = value ?? true;
   };
+  // Like argparse: a value in the next argument may not look like an option (`--prompt=-x` passes one that does).
+  const nextValue = (i: number): string | undefined => {
+    const next = argv[i + 1];
+    return next !== undefined && (next === "-" || !next.startsWith("-")) ? next : undefined;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {
@@ -164,14 +169,18 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       if (!def) throw usageError(`Unrecognized option "--${name}"`);
       const inline = eq < 0 ? undefined : arg.slice(eq + 1);
       const wants = def.kind === "string" || def.kind === "list";
-      set(def, `--${name}`, inline ?? (wants && i + 1 < argv.length ? argv[++i] : undefined));
+      const value = inline ?? (wants ? nextValue(i) : undefined);
+      if (inline === undefined && value !== undefined) i++;
+      set(def, `--${name}`, value);
     } else if (arg.startsWith("-") && arg.length > 1) {
       for (let j = 1; j < arg.length; j++) {
         const def = byShort.get(arg[j]!);
         if (!def) throw usageError(`Unrecognized option "-${arg[j]}"`);
         if (def.kind === "string" || def.kind === "list") {
           const rest = arg.slice(j + 1);
-          set(def, `-${arg[j]}`, rest !== "" ? rest : i + 1 < argv.length ? argv[++i] : undefined);
+          const value = rest !== "" ? rest : nextValue(i);
+          if (rest === "" && value !== undefined) i++;
+          set(def, `-${arg[j]}`, value);
           break;
         }
         set(def, `-${arg[j]}`, undefined);

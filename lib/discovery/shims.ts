@@ -163,20 +163,34 @@ export function resolveShim(
 ): ShimResolution | undefined {
   const dir = platform.path.dirname(exe);
   const name = platform.path.basename(exe);
-  for (const manager of VERSION_MANAGERS) {
-    const root = manager.root(env, platform);
-    if (!root || platform.path.resolve(root, "shims") !== platform.path.resolve(dir)) continue;
-    const versionsRoot = platform.path.join(root, ...manager.versionsDir.split("/"));
-    const bin = (version: string) => platform.path.join(versionsRoot, version, platform.isWindows ? "" : "bin", name);
-    const selected = manager.selected(env, cwd, root, platform).filter((v) => v !== "system");
-    const found = selected.map(bin).filter((file) => isExecutableFile(file, platform));
-    let installed: string[] = [];
-    try {
-      installed = [...Deno.readDirSync(versionsRoot)].map((e) => e.name).filter((n) => !n.startsWith("."));
-    } catch { /* no versions folder */ }
-    const others = installed.sort(compareVersionNamesDesc).map(bin)
-      .filter((file) => !found.includes(file) && isExecutableFile(file, platform));
-    return { source: manager.source, selected: found, others };
+  if (platform.path.basename(dir) !== "shims") return undefined;
+  const shimRoot = platform.path.dirname(dir);
+  // The manager whose configured root holds these shims; else the one whose layout sits beside them, so a shim on
+  // PATH is recognised (and never run) even when HOME or PYENV_ROOT point elsewhere.
+  const configured = VERSION_MANAGERS.find((m) => {
+    const root = m.root(env, platform);
+    return root !== undefined && platform.path.resolve(root) === platform.path.resolve(shimRoot);
+  });
+  const manager = configured ??
+    VERSION_MANAGERS.find((m) => isDir(platform.path.join(shimRoot, ...m.versionsDir.split("/"))));
+  if (!manager) return undefined;
+  const versionsRoot = platform.path.join(shimRoot, ...manager.versionsDir.split("/"));
+  const bin = (version: string) => platform.path.join(versionsRoot, version, platform.isWindows ? "" : "bin", name);
+  const selected = manager.selected(env, cwd, shimRoot, platform).filter((v) => v !== "system");
+  const found = selected.map(bin).filter((file) => isExecutableFile(file, platform));
+  let installed: string[] = [];
+  try {
+    installed = [...Deno.readDirSync(versionsRoot)].map((e) => e.name).filter((n) => !n.startsWith("."));
+  } catch { /* no versions folder */ }
+  const others = installed.sort(compareVersionNamesDesc).map(bin)
+    .filter((file) => !found.includes(file) && isExecutableFile(file, platform));
+  return { source: manager.source, selected: found, others };
+}
+
+function isDir(dir: string): boolean {
+  try {
+    return Deno.statSync(dir).isDirectory;
+  } catch {
+    return false;
   }
-  return undefined;
 }

@@ -332,3 +332,45 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "discovery: a pyenv shims folder is recognised by its layout even when PYENV_ROOT and HOME point elsewhere",
+  ignore: skipIf(missing, WHY),
+  async fn() {
+    await using tmp = await tempDir();
+    const root = path.join(tmp.path, "somewhere", "pyenv");
+    const marker = path.join(tmp.path, "shim-ran");
+    await script(path.join(root, "shims", "python3"), `touch '${marker}'; exit 127`);
+    await link(path.join(root, "versions", "3.12.1", "bin"), "python3", PY312!);
+    await Deno.writeTextFile(path.join(root, "version"), "3.12.1\n");
+    const env = cleanEnv({
+      PATH: pathOf(path.join(root, "shims")),
+      HOME: tmp.path,
+      PYENV_ROOT: path.join(tmp.path, "x"),
+    });
+    const picked = await chosen(["e", "--app-data", path.join(tmp.path, "ad")], env, tmp.path);
+    assert.equal(picked.path, path.join(root, "versions", "3.12.1", "bin", "python3"));
+    await assert.rejects(Deno.lstat(marker), Deno.errors.NotFound, "the shim was executed");
+  },
+});
+
+Deno.test({
+  name: "discovery: a hanging interpreter is killed after the timeout and skipped",
+  ignore: skipIf(missing, WHY),
+  async fn() {
+    await using tmp = await tempDir();
+    const hanging = path.join(tmp.path, "hanging");
+    await script(path.join(hanging, "python3"), "exec /bin/sleep 30");
+    const good = path.join(tmp.path, "good");
+    await link(good, "python3", PY312!);
+    const env = cleanEnv({ PATH: pathOf(hanging, good), HOME: tmp.path, MKVENV_PY_TIMEOUT_MS: "400" });
+    const start = performance.now();
+    const r = await mkvenv([path.join(tmp.path, "e"), "--json", "-v", "--app-data", path.join(tmp.path, "ad")], {
+      env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).python.path, path.join(good, "python3"));
+    assert.match(r.stderr, /debug: .*hanging\/python3 \(PATH\) skipped: .*timed out/);
+    assert.ok(performance.now() - start < 10_000, "waited for the hanging interpreter");
+  },
+});
