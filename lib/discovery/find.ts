@@ -61,11 +61,11 @@ export function resolveSpecs(
   return { specs: [parseSpec("python", ctx.platform)], origin: "default" };
 }
 
-/** The cached answer for `exe`, or what is needed to interrogate it. */
-function cachedProbe(exe: string, ctx: DiscoveryContext): ProbeResult | FileFingerprint {
+/** The cached answer for `exe` or, when it must be interrogated, its fingerprint; plus its real path. */
+function cachedProbe(exe: string, ctx: DiscoveryContext): { realPath: string; result: ProbeResult | FileFingerprint } {
   const fingerprint = fingerprintOf(exe);
-  if (!fingerprint) return { ok: false, reason: "no such file" };
-  return ctx.cache.get(exe, fingerprint) ?? fingerprint;
+  if (!fingerprint) return { realPath: exe, result: { ok: false, reason: "no such file" } };
+  return { realPath: fingerprint.realPath, result: ctx.cache.get(exe, fingerprint) ?? fingerprint };
 }
 
 /** Interrogates `exe` and caches the answer (unless the probe was cancelled). */
@@ -105,10 +105,10 @@ async function* probeInOrder(
     for (;;) {
       const next = iterator.next();
       if (next.done) return false;
-      const key = realPathOrSelf(next.value.path);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      queue.push({ candidate: next.value, result: cachedProbe(next.value.path, ctx) });
+      const { realPath, result } = cachedProbe(next.value.path, ctx);
+      if (seen.has(realPath)) continue;
+      seen.add(realPath);
+      queue.push({ candidate: next.value, result });
       return true;
     }
   };
@@ -124,14 +124,6 @@ async function* probeInOrder(
     }
     queue.shift();
     yield { candidate: head.candidate, result: await (head.result as ProbeResult | Promise<ProbeResult>) };
-  }
-}
-
-function realPathOrSelf(file: string): string {
-  try {
-    return Deno.realPathSync(file);
-  } catch {
-    return file;
   }
 }
 
@@ -176,8 +168,6 @@ export async function findPython(rawSpecs: readonly string[], ctx: DiscoveryCont
   const from = origin === "-p" || origin === "default" ? "" : ` (from ${origin})`;
   const where = specs.some((s) => s.path !== undefined)
     ? "at that path"
-    : ctx.platform.isWindows
-    ? "on PATH, in pyenv/mise/asdf installs or uv-managed installs"
     : "on PATH, in pyenv/mise/asdf installs or uv-managed installs";
   const shown = notes.slice(0, 3).map((n) => `\n  ${n}`).join("") +
     (notes.length > 3 ? `\n  (${notes.length - 3} more)` : "");
