@@ -11,7 +11,7 @@ import type { FoundPython } from "./discovery/py_info.ts";
 import { PY_INFO_SCRIPT_SHA256 } from "./discovery/py_info_script_hash.gen.ts";
 import type { CreatorInput, VenvLayout } from "./creator/creator.ts";
 import { type DestState, inspectDest } from "./creator/dest.ts";
-import { selectCreator } from "./creator/registry.ts";
+import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan } from "./plan/apply.ts";
 import type { Plan, PlanOp } from "./plan/ops.ts";
@@ -76,7 +76,7 @@ const GITIGNORE = "# created by mkvenv automatically\n*\n";
 const CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n" +
   "# This file is a cache directory tag created by mkvenv.\n" +
   "# For information about cache directory tags, see:\n" +
-  "#\thttps://bford.info/cachedir/\n";
+  "#   https://bford.info/cachedir/";
 
 /** Resolved inputs shared by planning: read once from options and the process. */
 interface Resolved {
@@ -109,6 +109,7 @@ export function discoveryContext(
     platform,
     tryFirstWith: options.tryFirstWith ?? [],
     cache: new PyInfoCache(cacheDir, { scriptSha256: PY_INFO_SCRIPT_SHA256 }),
+    timeoutMs: Number(env("MKVENV_PY_TIMEOUT_MS")) || undefined,
     debug: options.debug,
   };
 }
@@ -116,7 +117,6 @@ export function discoveryContext(
 function planFor(resolved: Resolved, python: FoundPython, destState: DestState): VenvDescription {
   const { options, platform, cwd } = resolved;
   const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
-  if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
   let systemExecutableRealPath = python.info.systemExecutable;
   try {
     systemExecutableRealPath = Deno.realPathSync(python.info.systemExecutable);
@@ -172,6 +172,9 @@ function planFor(resolved: Resolved, python: FoundPython, destState: DestState):
  */
 export async function describeVenv(options: CreateVenvOptions): Promise<VenvDescription> {
   const resolved = resolveInputs(options);
+  // Mistakes in the options fail before any interpreter is searched for (which may run Python on a cold cache).
+  if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
+  if (options.creator !== undefined) checkCreatorName(options.creator);
   // The destination is checked first: a bad path fails before any interpreter is searched for.
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
   const python = await findPython(options.python ?? [], discoveryContext(options));

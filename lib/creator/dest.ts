@@ -27,16 +27,15 @@ function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
 }
 
 /**
- * Whether this process may create entries in `dir`, from its permission bits (`node:fs` access() would cost 15 ms of
- * start-up). Root passes; a read-only mount is caught when writing, with a message naming the path.
+ * Whether this process may create entries in a folder, from its permission bits (`node:fs` access() would cost 15 ms
+ * of start-up). Deno does not expose supplementary groups, so a group-writable folder of another group passes here
+ * and a real refusal surfaces when writing, with a message naming the path; so does a read-only mount.
  */
 function writable(info: Deno.FileInfo): boolean {
   const uid = Deno.uid();
   if (uid === null || info.mode === null || uid === 0) return true;
-  const mode = info.mode;
-  if (info.uid === uid) return (mode & 0o200) !== 0;
-  if (info.gid === Deno.gid()) return (mode & 0o020) !== 0;
-  return (mode & 0o002) !== 0;
+  if (info.uid === uid) return (info.mode & 0o200) !== 0;
+  return (info.mode & 0o022) !== 0;
 }
 
 /**
@@ -93,9 +92,14 @@ export function inspectDest(raw: string, cwd: string, platform: Platform): DestS
   }
   if (rest.length) return { path: absolute, exists: false, isEmpty: false, isVenv: false };
   let isEmpty = true;
-  for (const _ of Deno.readDirSync(absolute)) {
-    isEmpty = false;
-    break;
+  try {
+    for (const _ of Deno.readDirSync(absolute)) {
+      isEmpty = false;
+      break;
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
+    throw usageError(`The destination "${absolute}" cannot be read: permission denied`, "fix its permissions");
   }
   const cfg = lstatOrUndefined(p.join(absolute, "pyvenv.cfg"));
   return { path: absolute, exists: true, isEmpty, isVenv: cfg?.isFile ?? false };

@@ -13,6 +13,13 @@ import { cpython3Posix } from "./cpython_posix.ts";
 /** Every creator, in the order `builtin` tries them. */
 export const CREATORS: Creator[] = [cpython3Posix];
 
+/** Throws a usage error unless `name` is `builtin` or a known creator. */
+export function checkCreatorName(name: string): void {
+  if (name !== "builtin" && !CREATORS.some((c) => c.name === name)) {
+    throw usageError(`Unknown creator "${name}"`, `choose one of: builtin, ${CREATORS.map((c) => c.name).join(", ")}`);
+  }
+}
+
 /**
  * Picks the creator: `builtin` means the first in {@linkcode CREATORS} that can handle the interpreter. Asking for
  * an unknown creator is a usage error; asking for one that cannot handle the interpreter says why.
@@ -29,13 +36,8 @@ export function selectCreator(name: string, info: PythonInfo, platform: Platform
       hint: "choose another interpreter with -p",
     });
   }
-  const creator = CREATORS.find((c) => c.name === name);
-  if (!creator) {
-    throw usageError(
-      `Unknown creator "${name}"`,
-      `choose one of: builtin, ${CREATORS.map((c) => c.name).join(", ")}`,
-    );
-  }
+  checkCreatorName(name);
+  const creator = CREATORS.find((c) => c.name === name)!;
   const reason = creator.cannotCreate(info, platform);
   if (reason !== undefined) {
     throw new MkvenvError(`Creator "${name}" cannot make an environment for ${specString(info)}: ${reason}`, {

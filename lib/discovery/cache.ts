@@ -114,7 +114,11 @@ export class PyInfoCache {
     ) return undefined;
     if (entry.result.ok) {
       // The base install behind a venv's interpreter can vanish while the venv's link stays.
-      if (fingerprintOf(entry.result.info.systemExecutable) === undefined) return undefined;
+      try {
+        if (!Deno.statSync(entry.result.info.systemExecutable).isFile) return undefined;
+      } catch {
+        return undefined;
+      }
     } else if (!entry.result.unsupported && this.#now() - entry.checkedAtMs > FAILURE_TTL_MS) {
       return undefined;
     }

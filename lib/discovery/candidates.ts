@@ -121,15 +121,16 @@ function* uvCandidates(spec: PythonSpec, ctx: ProposalContext): Generator<Candid
  */
 export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Generator<Candidate> {
   const p = ctx.platform.path;
-  for (const exe of ctx.tryFirstWith) {
-    yield { path: p.resolve(ctx.cwd, exe), source: "try-first-with", implMustMatch: true };
-  }
   if (spec.path !== undefined) {
+    // A path names the interpreter: nothing else is proposed, not even --try-first-with (as in virtualenv).
     yield { path: p.resolve(ctx.cwd, spec.path), source: "path-spec", implMustMatch: false };
     return;
   }
+  for (const exe of ctx.tryFirstWith) {
+    yield { path: p.resolve(ctx.cwd, exe), source: "try-first-with", implMustMatch: true };
+  }
   const implMustMatch = spec.implementation !== undefined;
-  const unselected: Candidate[] = [];
+  const unselected: (() => Candidate[])[] = [];
   // A shim becomes what it would run now; versions it could run if selected wait until PATH is exhausted.
   function* expand(file: string, mustMatch: boolean): Generator<Candidate> {
     const shim = resolveShim(file, ctx.env, ctx.cwd, ctx.platform);
@@ -138,7 +139,7 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
       return;
     }
     for (const exe of shim.selected) yield { path: exe, source: shim.source, implMustMatch: mustMatch };
-    for (const exe of shim.others) unselected.push({ path: exe, source: shim.source, implMustMatch: mustMatch });
+    unselected.push(() => shim.others().map((exe) => ({ path: exe, source: shim.source, implMustMatch: mustMatch })));
   }
   const dirs = pathDirs(ctx);
   const exact = exactNames(spec, ctx.platform);
@@ -168,7 +169,7 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
       if (isExecutableFile(file, ctx.platform)) yield* expand(file, m.implMustMatch);
     }
   }
-  yield* unselected;
+  for (const others of unselected) yield* others();
   yield* uvCandidates(spec, ctx);
 }
 

@@ -11,7 +11,7 @@ import type { Platform } from "../platform.ts";
 import { type FileFingerprint, fingerprintOf, type ProbeResult, type PyInfoCache } from "./cache.ts";
 import { type Candidate, proposeCandidates } from "./candidates.ts";
 import type { FoundPython, PythonInfo } from "./py_info.ts";
-import { findUpward } from "./shims.ts";
+import { findUpward, isExecutableFile, VERSION_MANAGERS } from "./shims.ts";
 import { parseSpec, type PythonSpec, satisfies } from "./spec.ts";
 
 /** How many uncached interpreters are interrogated at once. */
@@ -35,30 +35,50 @@ export interface DiscoveryContext {
   readonly debug?: ((message: string) => void) | undefined;
 }
 
-/** The specs to search for: the user's, else the nearest `.python-version`, else `python3` then `python`. */
+/**
+ * The specs to search for: the user's, else the nearest `.python-version`, else `python3` then `python`. A
+ * `.python-version` line may also be what pyenv writes there: `system` (the first interpreter on PATH) or the name of
+ * an installed version (`3.12-dev`, `pypy3.10-7.3.12`, `miniconda3-latest`), taken as that install's interpreter.
+ */
 export function resolveSpecs(
   rawSpecs: readonly string[],
-  ctx: Pick<DiscoveryContext, "cwd" | "platform">,
+  ctx: Pick<DiscoveryContext, "cwd" | "platform" | "env">,
 ): { specs: PythonSpec[]; origin: string } {
   if (rawSpecs.length) return { specs: rawSpecs.map((s) => parseSpec(s, ctx.platform)), origin: "-p" };
   const found = findUpward(ctx.cwd, ".python-version", ctx.platform);
-  if (found) {
-    const lines = found.text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-    if (lines.length) {
-      try {
-        return { specs: lines.map((l) => parseSpec(l, ctx.platform)), origin: found.file };
-      } catch (e) {
-        if (e instanceof MkvenvError) {
-          throw new MkvenvError(`${e.message} (read from ${found.file})`, {
-            exitCode: e.exitCode,
-            hint: `fix or remove ${found.file}, or pass -p`,
-          });
-        }
-        throw e;
-      }
+  const lines = found?.text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#")) ?? [];
+  if (!found || !lines.length) return { specs: [parseSpec("python", ctx.platform)], origin: "default" };
+  const specs = lines.map((line) => {
+    if (line === "system") return parseSpec("python", ctx.platform);
+    const installed = installedVersionExecutable(line, ctx);
+    if (installed) return parseSpec(installed, ctx.platform);
+    try {
+      return parseSpec(line, ctx.platform);
+    } catch (e) {
+      if (!(e instanceof MkvenvError)) throw e;
+      throw new MkvenvError(`${e.message} (read from ${found.file})`, {
+        exitCode: e.exitCode,
+        hint: `fix or remove ${found.file}, or pass -p`,
+      });
+    }
+  });
+  return { specs, origin: found.file };
+}
+
+/** The interpreter of a version-manager install named exactly `name`, if there is one. */
+function installedVersionExecutable(name: string, ctx: Pick<DiscoveryContext, "env" | "platform">): string | undefined {
+  if (/[\\/]|^\.\.?$/.test(name)) return undefined;
+  const p = ctx.platform.path;
+  for (const manager of VERSION_MANAGERS) {
+    const root = manager.root(ctx.env, ctx.platform);
+    if (!root) continue;
+    const bin = p.join(root, ...manager.versionsDir.split("/"), name, ctx.platform.isWindows ? "" : "bin");
+    for (const exe of ["python3", "python", "pypy3", "pypy"]) {
+      const file = p.join(bin, exe + ctx.platform.exeSuffix);
+      if (isExecutableFile(file, ctx.platform)) return file;
     }
   }
-  return { specs: [parseSpec("python", ctx.platform)], origin: "default" };
+  return undefined;
 }
 
 /** The cached answer for `exe` or, when it must be interrogated, its fingerprint; plus its real path. */

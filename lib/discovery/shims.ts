@@ -147,7 +147,7 @@ export interface ShimResolution {
    * The same name in installed versions that are not selected, newest first. Discovery ranks these after the rest of
    * PATH: with pyenv's `system` selected, `python3` means the next `python3` on PATH, not pyenv's newest.
    */
-  readonly others: readonly string[];
+  readonly others: () => string[];
 }
 
 /**
@@ -176,15 +176,31 @@ export function resolveShim(
   if (!manager) return undefined;
   const versionsRoot = platform.path.join(shimRoot, ...manager.versionsDir.split("/"));
   const bin = (version: string) => platform.path.join(versionsRoot, version, platform.isWindows ? "" : "bin", name);
-  const selected = manager.selected(env, cwd, shimRoot, platform).filter((v) => v !== "system");
+  let installed: string[] | undefined;
+  const installedVersions = (): string[] => {
+    try {
+      installed ??= [...Deno.readDirSync(versionsRoot)].map((e) => e.name).filter((n) => !n.startsWith("."))
+        .sort(compareVersionNamesDesc);
+    } catch {
+      installed = [];
+    }
+    return installed;
+  };
+  // pyenv accepts a prefix: `3.12` selects the newest installed 3.12.x.
+  const expand = (v: string): string[] => {
+    if (isDir(platform.path.join(versionsRoot, v))) return [v];
+    const newest = installedVersions().find((name) => name.startsWith(`${v}.`));
+    return newest ? [newest] : [];
+  };
+  const selected = manager.selected(env, cwd, shimRoot, platform).filter((v) => v !== "system").flatMap(expand);
   const found = selected.map(bin).filter((file) => isExecutableFile(file, platform));
-  let installed: string[] = [];
-  try {
-    installed = [...Deno.readDirSync(versionsRoot)].map((e) => e.name).filter((n) => !n.startsWith("."));
-  } catch { /* no versions folder */ }
-  const others = installed.sort(compareVersionNamesDesc).map(bin)
-    .filter((file) => !found.includes(file) && isExecutableFile(file, platform));
-  return { source: manager.source, selected: found, others };
+  return {
+    source: manager.source,
+    selected: found,
+    // Listed only once PATH is exhausted: a warm run that finds the selected version never reads the folder.
+    others: () =>
+      installedVersions().map(bin).filter((file) => !found.includes(file) && isExecutableFile(file, platform)),
+  };
 }
 
 function isDir(dir: string): boolean {

@@ -19,11 +19,20 @@ export function isInside(root: string, child: string, p: PathModule = path): boo
 /** Replaces whatever is at `file` (a file or link, never a folder) with the result of `create(temp)`. */
 function replaceWith(file: string, create: (temp: string) => void): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${Deno.pid}.mkvenv-tmp`);
+  removeIfPresent(temp);
   try {
-    Deno.removeSync(temp);
+    create(temp);
+    Deno.renameSync(temp, file);
+  } catch (e) {
+    removeIfPresent(temp); // a failed replace leaves nothing behind
+    throw e;
+  }
+}
+
+function removeIfPresent(file: string): void {
+  try {
+    Deno.removeSync(file);
   } catch { /* not there */ }
-  create(temp);
-  Deno.renameSync(temp, file);
 }
 
 function applyOp(op: PlanOp): void {
@@ -69,11 +78,53 @@ function applyOp(op: PlanOp): void {
       }
       return;
     }
-    case "clear":
-      for (const entry of Deno.readDirSync(op.path)) {
-        Deno.removeSync(path.join(op.path, entry.name), { recursive: entry.isDirectory });
-      }
+    case "clear": {
+      // pyvenv.cfg goes last: a clear cut short still leaves a folder that --clear recognises as an environment.
+      const entries = [...Deno.readDirSync(op.path)].sort((a, b) =>
+        Number(a.name === "pyvenv.cfg") - Number(b.name === "pyvenv.cfg")
+      );
+      for (const entry of entries) Deno.removeSync(path.join(op.path, entry.name), { recursive: entry.isDirectory });
       return;
+    }
+  }
+}
+
+function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses to work below a symbolic link inside the root: `mkdir -p`, link creation and copies would follow it and
+ * write wherever it points. Each folder is checked once per plan.
+ */
+class LinkCheck {
+  readonly #root: string;
+  readonly #checked = new Set<string>();
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+
+  /** Throws if `dir`, or any folder between the root and it, is a symbolic link. */
+  assertNoLinkedFolder(dir: string): void {
+    const parts = path.relative(this.#root, dir).split(path.sep).filter(Boolean);
+    let current = this.#root;
+    for (const part of parts) {
+      current = path.join(current, part);
+      if (this.#checked.has(current)) continue;
+      const info = lstatOrUndefined(current);
+      if (!info) return; // missing: our own mkdir makes it a real folder
+      if (info.isSymlink) {
+        throw new MkvenvError(`Refusing to write below "${current}": it is a symbolic link inside the destination`, {
+          hint: "remove the link (or use --clear) so mkvenv does not write where it points",
+        });
+      }
+      this.#checked.add(current);
+    }
   }
 }
 
@@ -99,8 +150,11 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
  * (with a plain Error, as that is a planner bug) any operation outside `plan.root`.
  */
 export function applyPlan(plan: Plan): void {
+  // In a destination that existed before, a folder may be a link leading out of it; a new one holds only our folders.
+  const linkCheck = lstatOrUndefined(plan.root) ? new LinkCheck(plan.root) : undefined;
   for (const op of plan.ops) {
     if (!isInside(plan.root, op.path)) throw new Error(`Refusing to ${op.op} "${op.path}": outside "${plan.root}"`);
+    linkCheck?.assertNoLinkedFolder(op.op === "mkdir" ? op.path : path.dirname(op.path));
     try {
       applyOp(op);
     } catch (e) {

@@ -8,6 +8,8 @@ import { cleanEnv, mkvenv, realPythons, run, skipIf, tempDir } from "../_helpers
 
 const USAGE = "usage: mkvenv [options] DEST\n       mkvenv --list-pythons [-p SPEC] [--json]\n";
 const PY = realPythons()[0];
+/** Debian's interpreter: readable by `nobody`, unlike pyenv's under /root. */
+const SYSTEM_PY = realPythons().find((p) => p.label.startsWith("debian"));
 
 interface Case {
   readonly name: string;
@@ -160,7 +162,7 @@ const canDropPrivileges = (() => {
 
 Deno.test({
   name: "cli error: a destination with no writable ancestor exits 2 naming the folder",
-  ignore: skipIf(!canDropPrivileges && Deno.uid() === 0, "running as root without setpriv to drop privileges"),
+  ignore: skipIf(!canDropPrivileges && Deno.uid() === 0, "running as root without setpriv to run as another user"),
   async fn() {
     await using tmp = await tempDir();
     await Deno.chmod(tmp.path, 0o755);
@@ -183,5 +185,63 @@ Deno.test({
         "hint: choose a destination in a folder you can write to\n",
     );
     assert.equal(r.code, 2);
+  },
+});
+
+/** Runs the CLI as `nobody` (root ignores permission bits), with a Deno cache that user can write. */
+async function runAsNobody(tmp: string, args: string[], extraSetpriv: string[] = []) {
+  const denoDir = path.join(tmp, "deno-dir");
+  await Deno.mkdir(denoDir, { recursive: true, mode: 0o777 });
+  await Deno.chmod(denoDir, 0o777);
+  const cli = path.resolve(import.meta.dirname!, "..", "..", "cli.ts");
+  const argv = [Deno.execPath(), "run", "-A", "--no-config", cli, ...args];
+  const [cmd, ...rest] = Deno.uid() === 0
+    ? [
+      "/usr/bin/setpriv",
+      "--reuid=65534",
+      "--regid=65534",
+      ...(extraSetpriv.length ? extraSetpriv : ["--clear-groups"]),
+      ...argv,
+    ]
+    : argv;
+  return await run(cmd!, rest, { env: cleanEnv({ HOME: tmp, DENO_DIR: denoDir }), cwd: tmp });
+}
+
+Deno.test({
+  name: "cli error: a destination that cannot be listed exits 2 without a stack trace",
+  ignore: skipIf(!canDropPrivileges, "needs root and setpriv to run as another user"),
+  async fn() {
+    await using tmp = await tempDir();
+    await Deno.chmod(tmp.path, 0o755);
+    const dest = path.join(tmp.path, "unlistable");
+    await Deno.mkdir(dest);
+    await Deno.chmod(dest, 0o333);
+    const r = await runAsNobody(tmp.path, [dest]);
+    assert.equal(
+      r.stderr.replaceAll(tmp.path, "$TMP"),
+      `${USAGE}error: The destination "$TMP/unlistable" cannot be read: permission denied\nhint: fix its permissions\n`,
+    );
+    assert.equal(r.code, 2);
+  },
+});
+
+Deno.test({
+  name: "cli: a folder writable through a supplementary group is not refused up front",
+  ignore: skipIf(!canDropPrivileges || !SYSTEM_PY, "needs root, setpriv and /usr/bin/python3"),
+  async fn() {
+    await using tmp = await tempDir();
+    await Deno.chmod(tmp.path, 0o755);
+    const shared = path.join(tmp.path, "shared");
+    await Deno.mkdir(shared);
+    await Deno.chown(shared, 0, 100);
+    await Deno.chmod(shared, 0o775);
+    const ad = path.join(tmp.path, "ad");
+    await Deno.mkdir(ad, { mode: 0o777 });
+    await Deno.chmod(ad, 0o777);
+    const r = await runAsNobody(tmp.path, [path.join(shared, "env"), "-p", SYSTEM_PY!.exe, "--app-data", ad], [
+      "--groups=100",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((await Deno.lstat(path.join(shared, "env", "pyvenv.cfg"))).isFile);
   },
 });

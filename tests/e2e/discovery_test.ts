@@ -100,10 +100,8 @@ Deno.test({
     await link(bin, "python3.11", PY311!);
     const env = cleanEnv({ PATH: pathOf(bin), HOME: tmp.path });
     const ad = path.join(tmp.path, "ad");
-    assert.equal(
-      (await chosen(["e1", "-p", "3.99", "-p", "3.11", "-p", "3.12", "--app-data", ad], env, tmp.path)).version,
-      "3.11.7".slice(0, 4) + (await version(PY311!)).slice(4),
-    );
+    const first = await chosen(["e1", "-p", "3.99", "-p", "3.11", "-p", "3.12", "--app-data", ad], env, tmp.path);
+    assert.equal(first.version, await version(PY311!));
     assert.match((await chosen(["e2", "-p", ">=3.12", "--app-data", ad], env, tmp.path)).version, /^3\.12\./);
     assert.match((await chosen(["e3", "-p", "cpython3.11-64", "--app-data", ad], env, tmp.path)).version, /^3\.11\./);
     assert.match(
@@ -137,6 +135,14 @@ Deno.test({
     );
     assert.equal(picked.path, PY311);
     assert.equal(picked.source, "try-first-with");
+    // An interpreter given by path is used as given: --try-first-with does not override it (as in virtualenv).
+    const byPath = await chosen(
+      ["e2", "-p", PY312!, "--try-first-with", PY311!, "--app-data", path.join(tmp.path, "ad")],
+      env,
+      tmp.path,
+    );
+    assert.equal(byPath.path, PY312);
+    assert.equal(byPath.source, "path-spec");
   },
 });
 
@@ -372,5 +378,45 @@ Deno.test({
     assert.equal(JSON.parse(r.stdout).python.path, path.join(good, "python3"));
     assert.match(r.stderr, /debug: .*hanging\/python3 \(PATH\) skipped: .*timed out/);
     assert.ok(performance.now() - start < 10_000, "waited for the hanging interpreter");
+  },
+});
+
+Deno.test({
+  name: "discovery: .python-version may hold pyenv's words: system, installed version names, version prefixes",
+  ignore: skipIf(missing, WHY),
+  async fn() {
+    await using tmp = await tempDir();
+    const root = path.join(tmp.path, "pyenv");
+    await script(path.join(root, "shims", "python3"), "exit 127");
+    await link(path.join(root, "versions", "3.12.1", "bin"), "python3", PY312!);
+    await link(path.join(root, "versions", "3.12-dev", "bin"), "python3", PY312!);
+    await link(path.join(root, "versions", "3.8.18", "bin"), "python3", PY38!);
+    const system = path.join(tmp.path, "usr-bin");
+    await link(system, "python3", PY311!);
+    const project = path.join(tmp.path, "project");
+    await Deno.mkdir(project);
+    const env = cleanEnv({ PATH: pathOf(path.join(root, "shims"), system), PYENV_ROOT: root, HOME: tmp.path });
+    const ad = path.join(tmp.path, "ad");
+    const pick = async (pin: string, extra: Record<string, string> = {}) => {
+      await Deno.writeTextFile(path.join(project, ".python-version"), `${pin}\n`);
+      return (await chosen([path.join(tmp.path, "e"), "--clear", "--app-data", ad], { ...env, ...extra }, project))
+        .path;
+    };
+    assert.equal(await pick("system"), path.join(system, "python3"));
+    assert.equal(await pick("3.12-dev"), path.join(root, "versions", "3.12-dev", "bin", "python3"));
+    // A prefix selects the newest matching install, as pyenv does; through the shim and as the default spec.
+    assert.equal(await pick("3.12"), path.join(root, "versions", "3.12.1", "bin", "python3"));
+    // `system` means the python3 the user would run: with PYENV_VERSION set, pyenv's shim runs that version.
+    assert.equal(
+      await pick("system", { PYENV_VERSION: "3.8" }),
+      path.join(root, "versions", "3.8.18", "bin", "python3"),
+    );
+    await Deno.remove(path.join(project, ".python-version"));
+    const viaShim = await chosen([path.join(tmp.path, "e"), "--clear", "--app-data", ad], {
+      ...env,
+      PYENV_VERSION: "3.8",
+    }, project);
+    assert.equal(viaShim.path, path.join(root, "versions", "3.8.18", "bin", "python3"));
+    assert.equal(viaShim.source, "pyenv");
   },
 });

@@ -7,6 +7,12 @@ import path from "node:path";
 import { interrogate, type PythonInfo, validatePythonInfo } from "../../lib/discovery/interrogate.ts";
 
 const IS_WINDOWS = Deno.build.os === "windows";
+
+/** The fake interpreters below are `#!/bin/sh` scripts; Windows cannot run them. Says so when skipping. */
+function skipOnWindows(): boolean {
+  if (IS_WINDOWS) console.log("skipped: fake interpreters are /bin/sh scripts, which Windows cannot run");
+  return IS_WINDOWS;
+}
 const HOME = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? "";
 const PYENV_VERSIONS = path.join(Deno.env.get("PYENV_ROOT") ?? path.join(HOME, ".pyenv"), "versions");
 
@@ -405,7 +411,7 @@ async function killBackgroundSleep(exe: string): Promise<void> {
 
 Deno.test({
   name: "interrogate() kills an interpreter that does not answer in time",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript(`${BACKGROUND_SLEEP}\nwait`, async (exe) => {
       try {
@@ -423,7 +429,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() does not wait for a grandchild that keeps the pipes open",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript(`echo 'not json'\n${BACKGROUND_SLEEP}\nexit 0`, async (exe) => {
       try {
@@ -440,7 +446,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() stops when the caller aborts",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript("exec sleep 10", async (exe) => {
       const controller = new AbortController();
@@ -460,7 +466,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() reports an interpreter that prints garbage",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript("echo 'Hello, I am not Python'", async (exe) => {
       const { reason } = failure(await interrogate(exe));
@@ -470,7 +476,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() reports an interpreter that prints nothing",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript("true", async (exe) => {
       const { reason } = failure(await interrogate(exe));
@@ -480,7 +486,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() reports an incomplete answer",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript(`echo '{"implementation": "CPython", "bits": "64"}'`, async (exe) => {
       const { reason } = failure(await interrogate(exe));
@@ -490,7 +496,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() reports the exit code and the first stderr line",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript("echo 'fatal: libpython3.99.so: cannot open' >&2\necho 'second line' >&2\nexit 3", async (exe) => {
       const { reason } = failure(await interrogate(exe));
@@ -500,7 +506,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() reports the exception of a traceback",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript(
       "printf 'Traceback (most recent call last):\\n  File \"x\", line 1\\nValueError: broken\\n' >&2\nexit 1",
@@ -513,7 +519,7 @@ Deno.test({
 
 Deno.test({
   name: "interrogate() reports a file that is not executable",
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
   fn: () =>
     withScript("echo never", async (exe) => {
       const { reason } = failure(await interrogate(exe));
@@ -534,7 +540,7 @@ Deno.test("interrogate() reports a missing file and a missing command", async ()
 });
 
 Deno.test("interrogate() resolves a relative path against the caller's cwd", {
-  ignore: IS_WINDOWS,
+  ignore: skipOnWindows(),
 }, async () => {
   await withScript("exit 3", async (exe) => {
     const relative = path.relative(Deno.cwd(), exe);

@@ -91,3 +91,39 @@ Deno.test("applyPlan() names the path it cannot write and says what to do", asyn
     await Deno.chmod(tmp.path, 0o700);
   }
 });
+
+Deno.test("applyPlan() refuses to write below a symbolic link inside an existing destination", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  const outside = path.join(tmp.path, "outside");
+  await Deno.mkdir(outside);
+  await Deno.mkdir(root);
+  await Deno.writeTextFile(path.join(root, "pyvenv.cfg"), "home = /x\n");
+  await Deno.symlink(outside, path.join(root, "bin"));
+  await Deno.symlink(outside, path.join(root, "lib"));
+  for (
+    const op of [
+      { op: "mkdir", path: path.join(root, "lib", "python3.12", "site-packages") },
+      { op: "symlink", path: path.join(root, "bin", "python"), target: "/usr/bin/python3" },
+      { op: "write", path: path.join(root, "bin", "activate"), content: "x" },
+    ] as const
+  ) {
+    assert.throws(
+      () => applyPlan({ root, ops: [op] }),
+      (e: unknown) =>
+        e instanceof MkvenvError &&
+        /^Refusing to write below ".*\/env\/(bin|lib)": it is a symbolic link/.test(e.message),
+    );
+  }
+  assert.deepEqual([...Deno.readDirSync(outside)], [], "something was written through a link");
+});
+
+Deno.test("applyPlan() leaves no temporary file behind when a replace fails", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  await Deno.mkdir(path.join(root, "bin", "python"), { recursive: true }); // a folder where a link must go
+  assert.throws(() =>
+    applyPlan({ root, ops: [{ op: "symlink", path: path.join(root, "bin", "python"), target: "/usr/bin/python3" }] })
+  );
+  assert.deepEqual([...Deno.readDirSync(path.join(root, "bin"))].map((e) => e.name), ["python"]);
+});
