@@ -80,13 +80,13 @@ const CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n" +
 
 /** Resolved inputs shared by planning: read once from options and the process. */
 interface Resolved {
-  readonly options: CreateVenvOptions;
+  readonly options: Partial<CreateVenvOptions>;
   readonly cwd: string;
   readonly env: EnvLookup;
   readonly platform: Platform;
 }
 
-function resolveInputs(options: CreateVenvOptions): Resolved {
+function resolveInputs(options: Partial<CreateVenvOptions>): Resolved {
   const envRecord = options.env;
   return {
     options,
@@ -96,11 +96,14 @@ function resolveInputs(options: CreateVenvOptions): Resolved {
   };
 }
 
-/** The discovery context for a set of options (also used by the CLI's `--list-pythons`). */
+/** The discovery context for a set of options (also used by `--list-pythons` and the library's discovery calls). */
 export function discoveryContext(
   options: Pick<CreateVenvOptions, "tryFirstWith" | "appData" | "cwd" | "env" | "debug">,
 ): DiscoveryContext {
-  const { cwd, env, platform } = resolveInputs(options as CreateVenvOptions);
+  return contextFor(resolveInputs(options));
+}
+
+function contextFor({ options, cwd, env, platform }: Resolved): DiscoveryContext {
   const appData = options.appData ?? defaultAppDataDir(platform.os, env);
   const cacheDir = platform.path.join(appDataRoot(platform.path.resolve(cwd, appData)), "py_info");
   return {
@@ -114,8 +117,13 @@ export function discoveryContext(
   };
 }
 
-function planFor(resolved: Resolved, python: FoundPython, destState: DestState): VenvDescription {
-  const { options, platform, cwd } = resolved;
+function planFor(
+  resolved: Resolved,
+  options: CreateVenvOptions,
+  python: FoundPython,
+  destState: DestState,
+): VenvDescription {
+  const { platform, cwd } = resolved;
   const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
   let systemExecutableRealPath = python.info.systemExecutable;
   try {
@@ -177,8 +185,8 @@ export async function describeVenv(options: CreateVenvOptions): Promise<VenvDesc
   if (options.creator !== undefined) checkCreatorName(options.creator);
   // The destination is checked first: a bad path fails before any interpreter is searched for.
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
-  const python = await findPython(options.python ?? [], discoveryContext(options));
-  return planFor(resolved, python, destState);
+  const python = await findPython(options.python ?? [], contextFor(resolved));
+  return planFor(resolved, options, python, destState);
 }
 
 /**

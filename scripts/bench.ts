@@ -72,10 +72,19 @@ const bundled = await output(deno, ["bundle", "--quiet", "-o", bundle, path.join
 const tools: Tool[] = [];
 const notes: string[] = [];
 if (bundled.code === 0) {
-  tools.push({
-    name: "mkvenv --no-seed (bundled file)",
-    argv: (d) => [deno, "run", "-A", "--no-config", bundle, d, "--no-seed", "-q", "-p", python, "--app-data", appData],
-  });
+  tools.push(
+    {
+      name: "mkvenv --no-seed (bundled file)",
+      argv: (
+        d,
+      ) => [deno, "run", "-A", "--no-config", bundle, d, "--no-seed", "-q", "-p", python, "--app-data", appData],
+    },
+    {
+      // The everyday call: no -p, so discovery walks PATH and resolves version-manager shims (from the cache).
+      name: "mkvenv --no-seed, no -p (bundled file)",
+      argv: (d) => [deno, "run", "-A", "--no-config", bundle, d, "--no-seed", "-q", "--app-data", appData],
+    },
+  );
 } else notes.push(`bundle failed, its row is left out: ${bundled.text.trim().split("\n")[0]}`);
 tools.push(
   {

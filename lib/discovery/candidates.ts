@@ -9,7 +9,7 @@
 import type { EnvLookup } from "../app_data.ts";
 import type { Platform } from "../platform.ts";
 import type { PythonSource } from "./py_info.ts";
-import { compareVersionNamesDesc, isExecutableFile, resolveShim } from "./shims.ts";
+import { compareNumberLists, compareVersionNamesDesc, isExecutableFile, resolveShim } from "./shims.ts";
 import { exactNames, matchExecutableName, type PythonSpec, versionFromName } from "./spec.ts";
 
 /** A path worth interrogating, and how strictly it must match the spec. */
@@ -163,7 +163,7 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
     });
     // Newest first, so `>=3.11` prefers python3.13 over python3.11 within a folder; a stable order, unlike
     // virtualenv's directory order.
-    matching.sort((a, b) => compareParts(b.version, a.version) || (a.name < b.name ? -1 : 1));
+    matching.sort((a, b) => compareNumberLists(b.version, a.version) || (a.name < b.name ? -1 : 1));
     for (const m of matching) {
       const file = p.join(dir, m.name);
       if (isExecutableFile(file, ctx.platform)) yield* expand(file, m.implMustMatch);
@@ -171,12 +171,4 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
   }
   for (const others of unselected) yield* others();
   yield* uvCandidates(spec, ctx);
-}
-
-function compareParts(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? -1) - (b[i] ?? -1);
-    if (d !== 0) return d;
-  }
-  return 0;
 }

@@ -10,7 +10,7 @@ import { MkvenvError } from "../errors.ts";
 import type { Platform } from "../platform.ts";
 import { type FileFingerprint, fingerprintOf, type ProbeResult, type PyInfoCache } from "./cache.ts";
 import { type Candidate, proposeCandidates } from "./candidates.ts";
-import type { FoundPython, PythonInfo } from "./py_info.ts";
+import { type FoundPython, pep440Version } from "./py_info.ts";
 import { findUpward, isExecutableFile, VERSION_MANAGERS } from "./shims.ts";
 import { parseSpec, type PythonSpec, satisfies } from "./spec.ts";
 
@@ -149,14 +149,11 @@ async function* probeInOrder(
 
 function describeSkip(candidate: Candidate, result: ProbeResult, spec: PythonSpec): string {
   return result.ok
-    ? `${candidate.path} (${candidate.source}) is ${result.info.implementation} ${versionText(result.info)}, ` +
+    ? `${candidate.path} (${candidate.source}) is ${result.info.implementation} ${
+      pep440Version(result.info.versionInfo)
+    }${result.info.freeThreaded ? "t" : ""}, ` +
       `which does not satisfy "${spec.raw}"`
     : `${candidate.path} (${candidate.source}) skipped: ${result.reason}`;
-}
-
-function versionText(info: PythonInfo): string {
-  const v = info.versionInfo;
-  return `${v.major}.${v.minor}.${v.micro}${info.freeThreaded ? "t" : ""}`;
 }
 
 /**

@@ -34,8 +34,19 @@ function versionLines(text: string): string[][] {
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((l) => l.split(/\s+/));
 }
 
-/** Walks from `cwd` up to the filesystem root and returns the content of the first `name` file found. */
+const upwardCache = new Map<string, { file: string; text: string } | undefined>();
+
+/**
+ * Walks from `cwd` up to the filesystem root and returns the content of the first `name` file found. Remembered for
+ * the process: discovery asks for `.python-version` more than once per run.
+ */
 export function findUpward(cwd: string, name: string, platform: Platform): { file: string; text: string } | undefined {
+  const key = `${cwd}\0${name}`;
+  if (!upwardCache.has(key)) upwardCache.set(key, searchUpward(cwd, name, platform));
+  return upwardCache.get(key);
+}
+
+function searchUpward(cwd: string, name: string, platform: Platform): { file: string; text: string } | undefined {
   let dir = cwd;
   for (;;) {
     const file = platform.path.join(dir, name);
@@ -126,15 +137,19 @@ export function isExecutableFile(file: string, platform: Platform): boolean {
   }
 }
 
-/** Compares version-like folder names newest first (`3.12.1` before `3.9.18`; non-numeric names last). */
-export function compareVersionNamesDesc(a: string, b: string): number {
-  const pa = a.match(/\d+/g)?.map(Number) ?? [];
-  const pb = b.match(/\d+/g)?.map(Number) ?? [];
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pb[i] ?? -1) - (pa[i] ?? -1);
+/** Compares lists of numbers part by part; a missing part sorts before any number (`3.12` < `3.12.0`). */
+export function compareNumberLists(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
     if (d !== 0) return d;
   }
-  return a < b ? -1 : a > b ? 1 : 0;
+  return 0;
+}
+
+/** Compares version-like folder names newest first (`3.12.1` before `3.9.18`; non-numeric names last). */
+export function compareVersionNamesDesc(a: string, b: string): number {
+  const parts = (s: string) => s.match(/\d+/g)?.map(Number) ?? [];
+  return compareNumberLists(parts(b), parts(a)) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** A shim resolved to real executables. */

@@ -13,14 +13,14 @@ import type { Platform } from "../platform.ts";
 import {
   isPreRelease,
   parseSpecifierSet,
+  parseVersion,
   type Pep440Version,
-  type PreReleaseKind,
   type Specifier,
   specifierPrecision,
   type SpecifierSet,
   specifierSetContains,
 } from "./pep440.ts";
-import type { PythonInfo, VersionInfo } from "./py_info.ts";
+import { pep440Version, type PythonInfo, type VersionInfo } from "./py_info.ts";
 
 // Re-exported so that this module's documentation is complete on its own.
 export type { PathModule, Platform } from "../platform.ts";
@@ -249,12 +249,9 @@ function versionSpec(raw: string, trimmed: string, g: VersionGroups): PythonSpec
   };
 }
 
-const RELEASE_KIND: Readonly<Record<string, PreReleaseKind>> = { alpha: "a", beta: "b", candidate: "rc" };
-
 /** The PEP 440 version of an interpreter's `sys.version_info`: `3.13.0rc2` for (3, 13, 0, "candidate", 2). */
 function interpreterVersion(v: VersionInfo): Pep440Version {
-  const kind = RELEASE_KIND[v.releaselevel];
-  return { epoch: 0, release: [v.major, v.minor, v.micro], pre: kind ? { kind, number: v.serial } : undefined };
+  return parseVersion(pep440Version(v));
 }
 
 /**
