@@ -81,11 +81,18 @@ function installedVersionExecutable(name: string, ctx: Pick<DiscoveryContext, "e
   return undefined;
 }
 
-/** The cached answer for `exe` or, when it must be interrogated, its fingerprint; plus its real path. */
-function cachedProbe(exe: string, ctx: DiscoveryContext): { realPath: string; result: ProbeResult | FileFingerprint } {
+/**
+ * The cached answer for `exe` or, when it must be interrogated, its fingerprint; plus the identity of the file (links
+ * and hard links to one interpreter share it).
+ */
+function cachedProbe(exe: string, ctx: DiscoveryContext): { identity: string; result: ProbeResult | FileFingerprint } {
   const fingerprint = fingerprintOf(exe);
-  if (!fingerprint) return { realPath: exe, result: { ok: false, reason: "no such file" } };
-  return { realPath: fingerprint.realPath, result: ctx.cache.get(exe, fingerprint) ?? fingerprint };
+  if (!fingerprint) return { identity: exe, result: { ok: false, reason: "no such file" } };
+  const { ino, size, mtimeMs, realPath } = fingerprint;
+  return {
+    identity: ino ? `${ino}/${size}/${mtimeMs}` : realPath,
+    result: ctx.cache.get(exe, fingerprint) ?? fingerprint,
+  };
 }
 
 /** Interrogates `exe` and caches the answer (unless the probe was cancelled). */
@@ -111,23 +118,24 @@ interface Probing {
 /**
  * Yields each candidate's answer in candidate order. Cached answers cost no lookahead, so a warm run touches only the
  * candidates up to the one that wins. When the head needs interrogating, the next uncached candidates are
- * interrogated alongside it, up to {@linkcode PROBE_CONCURRENCY} at once. Links to the same file are probed once.
+ * interrogated alongside it, up to {@linkcode PROBE_CONCURRENCY} at once. A file already in `seen` (reached through
+ * another link or name) is skipped.
  */
 async function* probeInOrder(
   candidates: Iterable<Candidate>,
   ctx: DiscoveryContext,
   signal: AbortSignal,
+  seen: Set<string> = new Set(),
 ): AsyncGenerator<{ candidate: Candidate; result: ProbeResult }> {
   const iterator = candidates[Symbol.iterator]();
   const queue: Probing[] = [];
-  const seen = new Set<string>();
   const pull = (): boolean => {
     for (;;) {
       const next = iterator.next();
       if (next.done) return false;
-      const { realPath, result } = cachedProbe(next.value.path, ctx);
-      if (seen.has(realPath)) continue;
-      seen.add(realPath);
+      const { identity, result } = cachedProbe(next.value.path, ctx);
+      if (seen.has(identity)) continue;
+      seen.add(identity);
       queue.push({ candidate: next.value, result });
       return true;
     }
@@ -215,16 +223,17 @@ export async function listPythons(rawSpecs: readonly string[], ctx: DiscoveryCon
     ? resolveSpecs(rawSpecs, ctx).specs
     : ["python", "pypy", "graalpy"].map((s) => parseSpec(s, ctx.platform));
   const listed: ListedPython[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(); // shared across specs: each interpreter is listed once
   const controller = new AbortController();
   for (const spec of specs) {
-    for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, controller.signal)) {
-      if (!result.ok || seen.has(candidate.path)) {
-        if (!result.ok) ctx.debug?.(describeSkip(candidate, result, spec));
+    for await (
+      const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, controller.signal, seen)
+    ) {
+      if (!result.ok) {
+        ctx.debug?.(describeSkip(candidate, result, spec));
         continue;
       }
       if (!satisfies(result.info, spec, { implMustMatch: candidate.implMustMatch && rawSpecs.length > 0 })) continue;
-      seen.add(candidate.path);
       listed.push({ ...candidate, info: result.info, selected: candidate.path === selectedPath });
     }
   }

@@ -323,6 +323,14 @@ Deno.test({
     await link(bin, "python3", PY311!);
     await link(bin, "python3.12", PY312!);
     await link(bin, "python3.8", PY38!);
+    // Other names for interpreters already listed: a link and a hard link add no rows.
+    await link(bin, "python", PY311!);
+    try {
+      await Deno.link(await Deno.realPath(PY38!), path.join(tmp.path, "hard-python3.8"));
+      await link(bin, "python3.8m", path.join(tmp.path, "hard-python3.8"));
+    } catch (e) {
+      console.log(`hard-link case not covered: ${e instanceof Error ? e.message : e}`); // another file system
+    }
     const env = cleanEnv({ PATH: pathOf(bin), HOME: tmp.path });
     const ad = path.join(tmp.path, "ad");
     let r = await mkvenv(["--list-pythons", "--json", "--app-data", ad], { env, cwd: tmp.path });
