@@ -36,26 +36,30 @@ export function appDataRoot(appDataDir: string): string {
 let tempCounter = 0;
 
 /**
- * Writes a file atomically: the content goes to a unique temporary name in the same folder, then is renamed over
- * the target. Creates the parent folder when missing. A reader sees the old file or the new one, never a mix.
+ * Replaces whatever is at `file` (a file or link, never a folder) with what `create` makes at a unique temporary name
+ * beside it, by renaming: readers see the old entry or the new one, never a mix, and a failure leaves no temporary.
  */
-export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${Deno.pid}.${++tempCounter}.tmp`);
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+export function replaceAtomicallySync(file: string, create: (temp: string) => void): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${Deno.pid}.${++tempCounter}.tmp`);
   try {
-    Deno.writeFileSync(temp, bytes);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    Deno.mkdirSync(dir, { recursive: true });
-    Deno.writeFileSync(temp, bytes);
-  }
-  try {
+    create(temp);
     Deno.renameSync(temp, file);
   } catch (e) {
     try {
       Deno.removeSync(temp);
-    } catch { /* already gone */ }
+    } catch { /* never made, or already gone */ }
     throw e;
+  }
+}
+
+/** Writes a file atomically ({@linkcode replaceAtomicallySync}), creating the parent folder when missing. */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  try {
+    replaceAtomicallySync(file, (temp) => Deno.writeFileSync(temp, bytes));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    Deno.mkdirSync(path.dirname(file), { recursive: true });
+    replaceAtomicallySync(file, (temp) => Deno.writeFileSync(temp, bytes));
   }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { hostPath as path, type PathModule } from "../path.ts";
+import { replaceAtomicallySync } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import type { Plan, PlanOp } from "./ops.ts";
 
@@ -14,25 +15,6 @@ export function isInside(root: string, child: string, p: PathModule = path): boo
   const base = r.endsWith(p.sep) ? r : r + p.sep;
   return c === r || c.startsWith(base) || (p.sep === "\\" && (c.toLowerCase() === r.toLowerCase() ||
     c.toLowerCase().startsWith(base.toLowerCase())));
-}
-
-/** Replaces whatever is at `file` (a file or link, never a folder) with the result of `create(temp)`. */
-function replaceWith(file: string, create: (temp: string) => void): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${Deno.pid}.mkvenv-tmp`);
-  removeIfPresent(temp);
-  try {
-    create(temp);
-    Deno.renameSync(temp, file);
-  } catch (e) {
-    removeIfPresent(temp); // a failed replace leaves nothing behind
-    throw e;
-  }
-}
-
-function removeIfPresent(file: string): void {
-  try {
-    Deno.removeSync(file);
-  } catch { /* not there */ }
 }
 
 function applyOp(op: PlanOp): void {
@@ -45,13 +27,13 @@ function applyOp(op: PlanOp): void {
         Deno.symlinkSync(op.target, op.path);
       } catch (e) {
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-        if (!op.ifAbsent) replaceWith(op.path, (temp) => Deno.symlinkSync(op.target, temp));
+        if (!op.ifAbsent) replaceAtomicallySync(op.path, (temp) => Deno.symlinkSync(op.target, temp));
       }
       return;
     case "copy":
       try {
         // Through a temporary name: copying over a link would write into the link's target, outside the root.
-        replaceWith(op.path, (temp) => Deno.copyFileSync(op.source, temp));
+        replaceAtomicallySync(op.path, (temp) => Deno.copyFileSync(op.source, temp));
       } catch (e) {
         if (op.optional && e instanceof Deno.errors.NotFound) return;
         throw e;
@@ -74,7 +56,7 @@ function applyOp(op: PlanOp): void {
       } catch (e) {
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
         // Never write through a link a previous run or the user left there.
-        replaceWith(op.path, (temp) => Deno.writeFileSync(temp, data, { mode }));
+        replaceAtomicallySync(op.path, (temp) => Deno.writeFileSync(temp, data, { mode }));
       }
       return;
     }

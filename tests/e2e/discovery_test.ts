@@ -35,6 +35,18 @@ async function script(file: string, body: string): Promise<string> {
   return file;
 }
 
+/**
+ * Lays out a fake pyenv root: a `python3` shim that records in `marker` if it is ever run and exits 127 (as pyenv's
+ * do for unselected versions), one `versions/<name>/bin/python3` link per entry, and the global `version` file.
+ */
+async function fakePyenv(root: string, versions: Record<string, string>, selected: string, marker?: string) {
+  await script(path.join(root, "shims", "python3"), `${marker ? `touch '${marker}'; ` : ""}exit 127`);
+  for (const [name, target] of Object.entries(versions)) {
+    await link(path.join(root, "versions", name, "bin"), "python3", target);
+  }
+  await Deno.writeTextFile(path.join(root, "version"), `${selected}\n`);
+}
+
 /** The interpreter `mkvenv --json` chose. */
 async function chosen(
   args: string[],
@@ -189,9 +201,7 @@ Deno.test({
   async fn() {
     await using tmp = await tempDir();
     const root = path.join(tmp.path, "pyenv");
-    await script(path.join(root, "shims", "python3"), "exit 127");
-    await link(path.join(root, "versions", "3.12.1", "bin"), "python3", PY312!);
-    await Deno.writeTextFile(path.join(root, "version"), "system\n");
+    await fakePyenv(root, { "3.12.1": PY312! }, "system");
     const system = path.join(tmp.path, "usr-bin");
     await link(system, "python3", PY311!);
     const env = cleanEnv({ PATH: pathOf(path.join(root, "shims"), system), PYENV_ROOT: root, HOME: tmp.path });
@@ -354,9 +364,7 @@ Deno.test({
     await using tmp = await tempDir();
     const root = path.join(tmp.path, "somewhere", "pyenv");
     const marker = path.join(tmp.path, "shim-ran");
-    await script(path.join(root, "shims", "python3"), `touch '${marker}'; exit 127`);
-    await link(path.join(root, "versions", "3.12.1", "bin"), "python3", PY312!);
-    await Deno.writeTextFile(path.join(root, "version"), "3.12.1\n");
+    await fakePyenv(root, { "3.12.1": PY312! }, "3.12.1", marker);
     const env = cleanEnv({
       PATH: pathOf(path.join(root, "shims")),
       HOME: tmp.path,
@@ -395,10 +403,7 @@ Deno.test({
   async fn() {
     await using tmp = await tempDir();
     const root = path.join(tmp.path, "pyenv");
-    await script(path.join(root, "shims", "python3"), "exit 127");
-    await link(path.join(root, "versions", "3.12.1", "bin"), "python3", PY312!);
-    await link(path.join(root, "versions", "3.12-dev", "bin"), "python3", PY312!);
-    await link(path.join(root, "versions", "3.8.18", "bin"), "python3", PY38!);
+    await fakePyenv(root, { "3.12.1": PY312!, "3.12-dev": PY312!, "3.8.18": PY38! }, "system");
     const system = path.join(tmp.path, "usr-bin");
     await link(system, "python3", PY311!);
     const project = path.join(tmp.path, "project");
