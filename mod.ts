@@ -29,7 +29,18 @@ export type {
 } from "./lib/discovery/py_info.ts";
 export type { ListedPython } from "./lib/discovery/find.ts";
 export type { VenvLayout } from "./lib/creator/creator.ts";
-export type { ClearOp, CopyOp, MkdirOp, Plan, PlanOp, SymlinkOp, WriteOp } from "./lib/plan/ops.ts";
+export type {
+  ClearOp,
+  CopyOp,
+  MergeCfgOp,
+  MkdirOp,
+  Plan,
+  PlanOp,
+  RemoveOp,
+  RunOp,
+  SymlinkOp,
+  WriteOp,
+} from "./lib/plan/ops.ts";
 export type { DestState } from "./lib/creator/dest.ts";
 export { findPython, listPythons } from "./lib/api.ts";
 export type { FindPythonOptions } from "./lib/api.ts";

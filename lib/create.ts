@@ -9,11 +9,13 @@ import { PyInfoCache } from "./discovery/cache.ts";
 import { type DiscoveryContext, findPython } from "./discovery/find.ts";
 import type { FoundPython } from "./discovery/py_info.ts";
 import { PY_INFO_SCRIPT_SHA256 } from "./discovery/py_info_script_hash.gen.ts";
-import type { CreatorInput, VenvLayout } from "./creator/creator.ts";
+import type { Creator, CreatorInput, VenvLayout } from "./creator/creator.ts";
 import { type DestState, inspectDest } from "./creator/dest.ts";
+import { diskHostView } from "./creator/host_view.ts";
 import { checkCreatorName, selectCreator } from "./creator/registry.ts";
+import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
-import { applyPlan } from "./plan/apply.ts";
+import { applyPlan, SymlinkUnsupportedError } from "./plan/apply.ts";
 import type { Plan, PlanOp } from "./plan/ops.ts";
 import { hostPlatform, type Platform } from "./platform.ts";
 
@@ -35,8 +37,19 @@ export interface CreateVenvOptions {
   readonly noVcsIgnore?: boolean | undefined;
   /** Give the environment access to the base interpreter's site-packages. @default {false} */
   readonly systemSitePackages?: boolean | undefined;
-  /** Copy the interpreter instead of linking it. @default {false} (links on POSIX) */
+  /** Copy the interpreter instead of linking it; wins over `symlinks`. @default {false} on POSIX, true on Windows */
   readonly copies?: boolean | undefined;
+  /**
+   * Link the interpreter. Asked for explicitly, a file system that cannot hold links is an error; by default
+   * mkvenv falls back to copies there. @default {true on POSIX, false on Windows}
+   */
+  readonly symlinks?: boolean | undefined;
+  /**
+   * Write the PEP 832 `.venv` redirect file beside the environment (true), never (false), or only in a project
+   * folder (a `pyproject.toml`) that has no `.venv` yet (undefined). A folder, link or foreign file named `.venv`
+   * is never replaced. @default {undefined}
+   */
+  readonly venvRedirect?: boolean | undefined;
   /** The prompt activation shows; `.` means the current folder's name. @default {the environment's folder name, at activation time} */
   readonly prompt?: string | undefined;
   /** Which creator to use. @default {"builtin"} */
@@ -59,6 +72,10 @@ export interface VenvDescription {
   readonly creatorDisplayName: string;
   /** Where things are. */
   readonly layout: VenvLayout;
+  /** Whether the interpreter is linked (true) or copied (false). */
+  readonly symlinks: boolean;
+  /** What happens to the `.venv` redirect file, in words (for verbose output). */
+  readonly venvRedirect: string;
   /** The destination as it was before creation. */
   readonly destState: DestState;
   /** The operations, in order. */
@@ -69,6 +86,8 @@ export interface VenvDescription {
 export interface CreateVenvResult extends VenvDescription {
   /** Milliseconds spent, from the call to the last file written. */
   readonly durationMs: number;
+  /** Problems that did not stop creation (a fallback to copies, a signature that could not be renewed). */
+  readonly warnings: readonly string[];
 }
 
 /** The cache-folder comment and tag written unless `noVcsIgnore` (virtualenv's contents, naming mkvenv). */
@@ -117,26 +136,47 @@ function contextFor({ options, cwd, env, platform }: Resolved): DiscoveryContext
   };
 }
 
+/** Whether to link, from the options, the platform's default and what the creator allows. */
+function chooseSymlinks(
+  options: CreateVenvOptions,
+  creator: Creator,
+  resolved: Resolved,
+  python: FoundPython,
+): boolean {
+  const wanted = options.copies ? false : options.symlinks ?? !resolved.platform.isWindows;
+  if (wanted && creator.cannotLink?.(python.info) !== undefined) return false;
+  if (!wanted) {
+    const reason = creator.cannotCopy?.(python.info);
+    if (reason !== undefined) {
+      throw new MkvenvError(`Cannot copy the interpreter with creator ${creator.name}: ${reason}`, {
+        hint: options.copies ? "drop --copies" : "create the environment on a file system that supports links",
+      });
+    }
+  }
+  return wanted;
+}
+
 function planFor(
   resolved: Resolved,
   options: CreateVenvOptions,
   python: FoundPython,
   destState: DestState,
+  forceCopies = false,
 ): VenvDescription {
   const { platform, cwd } = resolved;
   const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
-  let systemExecutableRealPath = python.info.systemExecutable;
-  try {
-    systemExecutableRealPath = Deno.realPathSync(python.info.systemExecutable);
-  } catch { /* recorded as reported */ }
+  const symlinks = forceCopies
+    ? chooseSymlinks({ ...options, copies: true }, creator, resolved, python)
+    : chooseSymlinks(options, creator, resolved, python);
   const input: CreatorInput = {
     dest: destState.path,
     python,
-    systemExecutableRealPath,
+    systemExecutableRealPath: diskHostView.realPath(python.info.systemExecutable),
     platform,
-    symlinks: !options.copies,
+    symlinks,
     systemSitePackages: options.systemSitePackages ?? false,
     prompt: options.prompt === "." ? platform.path.basename(cwd) : options.prompt,
+    host: diskHostView,
   };
   const layout = creator.layout(input);
   const ops: PlanOp[] = [];
@@ -149,21 +189,31 @@ function planFor(
     }
     ops.push({ op: "clear", path: destState.path });
   }
-  ops.push(...creator.plan(input, layout));
+  const created = creator.plan(input, layout);
+  if (!options.clear) {
+    // A rerun for another interpreter: its executables and runtime libraries go, unless made again.
+    const remade = new Set(created.map((op) => op.path));
+    for (const path of destState.interpreterFiles) if (!remade.has(path)) ops.push({ op: "remove", path });
+  }
+  ops.push(...created);
+  const p = platform.path;
   if (!options.noVcsIgnore) {
-    const p = platform.path;
     ops.push(
       { op: "write", path: p.join(layout.dest, ".gitignore"), content: GITIGNORE, ifAbsent: true },
       { op: "write", path: p.join(layout.dest, "CACHEDIR.TAG"), content: CACHEDIR_TAG, ifAbsent: true },
     );
   }
+  const redirect = planVenvRedirect(destState.path, options.venvRedirect, platform);
+  if (redirect.op) ops.push(redirect.op);
   return {
     python,
     creator: creator.name,
     creatorDisplayName: creator.displayName,
     layout,
+    symlinks,
+    venvRedirect: redirect.reason,
     destState,
-    plan: { root: destState.path, ops },
+    plan: { root: destState.path, ops, ...(redirect.op ? { outside: [redirect.op.path] } : {}) },
   };
 }
 
@@ -179,6 +229,12 @@ function planFor(
  * ```
  */
 export async function describeVenv(options: CreateVenvOptions): Promise<VenvDescription> {
+  return (await describe(options)).description;
+}
+
+async function describe(
+  options: CreateVenvOptions,
+): Promise<{ description: VenvDescription; replan: () => VenvDescription }> {
   const resolved = resolveInputs(options);
   // Mistakes in the options fail before any interpreter is searched for (which may run Python on a cold cache).
   if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
@@ -186,7 +242,10 @@ export async function describeVenv(options: CreateVenvOptions): Promise<VenvDesc
   // The destination is checked first: a bad path fails before any interpreter is searched for.
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
   const python = await findPython(options.python ?? [], contextFor(resolved));
-  return planFor(resolved, options, python, destState);
+  return {
+    description: planFor(resolved, options, python, destState),
+    replan: () => planFor(resolved, options, python, destState, true),
+  };
 }
 
 /**
@@ -201,7 +260,16 @@ export async function describeVenv(options: CreateVenvOptions): Promise<VenvDesc
  */
 export async function createVenv(options: CreateVenvOptions): Promise<CreateVenvResult> {
   const start = performance.now();
-  const description = await describeVenv(options);
-  applyPlan(description.plan);
-  return { ...description, durationMs: performance.now() - start };
+  let { description, replan } = await describe(options);
+  const warnings: string[] = [];
+  try {
+    warnings.push(...applyPlan(description.plan).warnings);
+  } catch (e) {
+    // Links were the default, not a demand: where the file system has none, copy instead (as virtualenv does).
+    if (!(e instanceof SymlinkUnsupportedError) || options.symlinks || !description.symlinks) throw e;
+    warnings.push(`${e.message}; copied the interpreter instead`);
+    description = replan();
+    warnings.push(...applyPlan(description.plan).warnings);
+  }
+  return { ...description, durationMs: performance.now() - start, warnings };
 }

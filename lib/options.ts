@@ -77,7 +77,9 @@ export const OPTIONS: readonly OptionDef[] = [
     kind: "string",
     metavar: "NAME",
     group: "creator",
-    help: "how to lay out the environment: builtin (the first that fits the interpreter) or cpython3-posix",
+    help: "how to lay out the environment: builtin (the first creator that fits the interpreter), " +
+      "cpython3-posix, cpython3-win, cpython3-mac-framework, cpython3-mac-brew, pypy3-posix, pypy3-win, " +
+      "graalpy-posix, graalpy-win, or venv (the interpreter's own venv module)",
     defaultText: "builtin",
   },
   {
@@ -98,10 +100,25 @@ export const OPTIONS: readonly OptionDef[] = [
     name: "symlinks",
     kind: "flag",
     group: "creator",
-    help: "link the interpreter into the environment",
-    defaultText: "on POSIX",
+    help: "link the interpreter into the environment (an error where the file system cannot link)",
+    defaultText: "on POSIX, falling back to copies where links are impossible",
   },
-  { name: "copies", aliases: ["always-copy"], kind: "flag", group: "creator", help: "copy the interpreter instead" },
+  {
+    name: "copies",
+    aliases: ["always-copy"],
+    kind: "flag",
+    group: "creator",
+    help: "copy the interpreter instead",
+    defaultText: "on Windows",
+  },
+  {
+    name: "venv-redirect",
+    kind: "flag",
+    group: "creator",
+    help: "write a PEP 832 .venv file beside DEST naming it (never over a folder, link or foreign file)",
+    defaultText: "only in a folder with pyproject.toml and no .venv",
+  },
+  { name: "no-venv-redirect", kind: "flag", group: "creator", help: "never write the .venv redirect file" },
   {
     name: "prompt",
     kind: "string",
@@ -189,14 +206,20 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   if (values["symlinks"] && values["copies"]) throw usageError("--symlinks and --copies cannot be used together");
   if (values["verbose"] && values["quiet"]) throw usageError("--verbose and --quiet cannot be used together");
+  if (values["venv-redirect"] && values["no-venv-redirect"]) {
+    throw usageError("--venv-redirect and --no-venv-redirect cannot be used together");
+  }
   return { values, positionals };
 }
 
 /** The usage line. */
 export const USAGE = "usage: mkvenv [options] DEST\n       mkvenv --list-pythons [-p SPEC] [--json]";
 
-/** The `--help` text, generated from {@linkcode OPTIONS}. */
-export function helpText(): string {
+/**
+ * The `--help` text, generated from {@linkcode OPTIONS}. `notes` are appended to the defaults of the named options
+ * (e.g. which creator `builtin` means for the default interpreter).
+ */
+export function helpText(notes: Readonly<Record<string, string>> = {}): string {
   const groups = new Map<string, OptionDef[]>();
   for (const def of OPTIONS) groups.set(def.group, [...(groups.get(def.group) ?? []), def]);
   const lines = [USAGE, "", "Create a Python virtual environment in DEST (virtualenv-compatible).", ""];
@@ -208,7 +231,8 @@ export function helpText(): string {
         ...[def.name, ...(def.aliases ?? [])].map((n) => `--${n}`),
       ].join(", ");
       const left = `  ${names}${def.metavar ? ` ${def.metavar}` : ""}`;
-      const help = def.help + (def.defaultText ? ` (default: ${def.defaultText})` : "");
+      const note = notes[def.name] ? `; ${notes[def.name]}` : "";
+      const help = def.help + (def.defaultText ? ` (default: ${def.defaultText}${note})` : "");
       lines.push(left.length < 30 ? `${left.padEnd(30)}${help}` : `${left}\n${"".padEnd(30)}${help}`);
     }
     lines.push("");

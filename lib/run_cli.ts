@@ -5,7 +5,10 @@
  * @module
  */
 import { createVenv, describeVenv, discoveryContext } from "./create.ts";
-import { listPythons } from "./discovery/find.ts";
+import { findPython, listPythons } from "./discovery/find.ts";
+import { specString } from "./discovery/py_info.ts";
+import { selectCreator } from "./creator/registry.ts";
+import { hostPlatform } from "./platform.ts";
 import { EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
 import { renderPlan } from "./plan/render.ts";
@@ -42,6 +45,23 @@ export interface RunCliOptions {
   readonly env?: Readonly<Record<string, string>> | undefined;
 }
 
+/** Which creator `builtin` means for the interpreter `-p` (or the default) finds, as virtualenv's help shows. */
+async function builtinNote(
+  values: Readonly<Record<string, unknown>>,
+  options: RunCliOptions,
+): Promise<string> {
+  const specs = (values["python"] as string[] | undefined) ?? [];
+  try {
+    const context = discoveryContext({ cwd: options.cwd, env: options.env, appData: values["app-data"] as string });
+    const python = await findPython(specs, context);
+    const creator = selectCreator("builtin", python.info, hostPlatform());
+    return `builtin is ${creator.name} for ${specString(python.info)} (${python.path})`;
+  } catch (e) {
+    if (e instanceof MkvenvError) return `no interpreter found for builtin to choose for: ${e.message}`;
+    throw e;
+  }
+}
+
 function formatError(error: MkvenvError): string {
   const usage = error.exitCode === EXIT_USAGE ? `${USAGE}\n` : "";
   return `${usage}error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`;
@@ -75,7 +95,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
 async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
   if (values["help"]) {
-    io.stdout(helpText());
+    io.stdout(helpText({ creator: await builtinNote(values, options) }));
     return 0;
   }
   if (values["version"]) {
@@ -115,6 +135,8 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     noVcsIgnore: values["no-vcs-ignore"] === true,
     systemSitePackages: values["system-site-packages"] === true,
     copies: values["copies"] === true,
+    symlinks: values["symlinks"] === true ? true : undefined,
+    venvRedirect: values["venv-redirect"] ? true : values["no-venv-redirect"] ? false : undefined,
     prompt: values["prompt"] as string | undefined,
     creator: values["creator"] as string | undefined,
   };
@@ -124,6 +146,8 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     return 0;
   }
   const result = await createVenv(createOptions);
+  for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+  debug?.(`.venv redirect: ${result.venvRedirect}`);
   if (json) io.stdout(JSON.stringify(reportJson(result), null, 2) + "\n");
   else if (verbosity >= 0) io.stdout(renderReport(result, createOptions));
   return 0;

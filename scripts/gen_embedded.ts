@@ -27,6 +27,15 @@ const OUTPUTS: readonly Output[] = [
       doc: "The interrogation script run inside a candidate interpreter (source: lib/discovery/py_info.py).",
     }],
   },
+  {
+    module: "lib/creator/distutils_patch_script.gen.ts",
+    hashModule: "lib/creator/distutils_patch_script_hash.gen.ts",
+    constants: [{
+      name: "DISTUTILS_PATCH_SCRIPT",
+      source: "lib/creator/distutils_patch.py",
+      doc: "`_virtualenv.py`, written into site-packages below Python 3.10 (source: lib/creator/distutils_patch.py).",
+    }],
+  },
 ];
 
 const root = new URL("../", import.meta.url);

@@ -1,13 +1,16 @@
 /**
- * CPython on POSIX (Linux, and macOS builds that are neither framework nor Homebrew builds until those creators
- * land): `bin/python` links to the base interpreter, `python3` and `python3.X` link to `python`.
+ * CPython on POSIX: Linux and the macOS builds that are neither Apple's framework nor Homebrew's (python.org, pyenv,
+ * uv). `bin/python` links to the base interpreter, `python3` and `python3.X` link to `python`; copies bring the
+ * shared libpython along, as a copied interpreter looks for it relative to itself.
  *
  * @module
  */
-import type { PlanOp } from "../plan/ops.ts";
-import { type Creator, type CreatorInput, pyvenvCfgOp, schemeLayout, type VenvLayout } from "./creator.ts";
+import type { PythonInfo } from "../discovery/py_info.ts";
+import type { Platform } from "../platform.ts";
+import { builtinCreator, type FileRef } from "./builtin.ts";
+import type { Creator, CreatorInput } from "./creator.ts";
 
-/** Executable names an environment offers for its interpreter, `python` first. */
+/** Executable names an environment offers for a CPython interpreter, `python` first. */
 export function interpreterNames(input: CreatorInput): string[] {
   const info = input.python.info;
   const v = info.versionInfo;
@@ -17,50 +20,52 @@ export function interpreterNames(input: CreatorInput): string[] {
   return [...new Set(names)];
 }
 
+/** Why `info` is not a CPython 3 interpreter for a POSIX system, or undefined when it is. */
+export function notCPythonPosix(info: PythonInfo, platform: Platform): string | undefined {
+  if (info.implementation !== "CPython") return `it creates CPython environments, not ${info.implementation}`;
+  if (info.versionInfo.major !== 3) return `it creates Python 3 environments, not Python ${info.versionInfo.major}`;
+  if (info.osName !== "posix" || platform.isWindows) return "it creates POSIX environments";
+  return undefined;
+}
+
+/** Apple's framework build (Xcode and the Command Line Tools), whose interpreter lives in `Python3.framework`. */
+export function isMacFramework(info: PythonInfo): boolean {
+  return info.platform === "darwin" && info.configVars.PYTHONFRAMEWORK === "Python3";
+}
+
+const BREW_PREFIX = new RegExp(
+  String.raw`^/(usr/local|opt/homebrew)/(opt/python@3\.\d{1,2}|Cellar/python@3\.\d{1,2}/3\.\d{1,2}\.\d{1,2})/` +
+    String.raw`Frameworks/Python\.framework/Versions/3\.\d{1,2}$`,
+);
+
+/** A Homebrew build: its prefix is inside Homebrew's cellar or `opt` links. */
+export function isMacBrew(info: PythonInfo): boolean {
+  return info.platform === "darwin" && BREW_PREFIX.test(info.basePrefix);
+}
+
+/** The shared libpython a copied interpreter needs in `DEST/lib`, when the build has one. */
+export function sharedLibpythonRef(input: CreatorInput): FileRef[] {
+  const { Py_ENABLE_SHARED: shared, INSTSONAME: soname, LIBDIR: libdir } = input.python.info.configVars;
+  if (shared !== 1 || !soname || !libdir) return [];
+  const p = input.platform.path;
+  const source = p.join(libdir, soname);
+  if (!input.host.isFile(source)) return [];
+  // A copied interpreter of a shared build loads libpython relative to itself ($ORIGIN/../lib).
+  return [{ source, path: p.join(input.dest, "lib", soname), when: "copies" }];
+}
+
 /** The `cpython3-posix` creator. */
-export const cpython3Posix: Creator = {
+export const cpython3Posix: Creator = builtinCreator({
   name: "cpython3-posix",
   displayName: "CPython3Posix",
+  exeStem: "python",
   cannotCreate(info, platform) {
-    if (info.implementation !== "CPython") return `it creates CPython environments, not ${info.implementation}`;
-    if (info.versionInfo.major !== 3) return `it creates Python 3 environments, not Python ${info.versionInfo.major}`;
-    if (info.osName !== "posix" || platform.isWindows) return "it creates POSIX environments";
+    const reason = notCPythonPosix(info, platform);
+    if (reason) return reason;
+    if (isMacFramework(info)) return "Apple's framework Python needs cpython3-mac-framework";
+    if (isMacBrew(info)) return "Homebrew's Python needs cpython3-mac-brew";
     return undefined;
   },
-  layout(input: CreatorInput): VenvLayout {
-    return schemeLayout(input, "python");
-  },
-  plan(input: CreatorInput, layout: VenvLayout): PlanOp[] {
-    const p = input.platform.path;
-    const info = input.python.info;
-    const dirs = [...new Set([layout.dest, layout.binDir, layout.purelib, layout.platlib, layout.include])];
-    // pyvenv.cfg first: a run cut short leaves a folder mkvenv recognises as its own, which --clear may empty.
-    const ops: PlanOp[] = [...dirs.map((path): PlanOp => ({ op: "mkdir", path })), pyvenvCfgOp(input, layout)];
-    const [main, ...aliases] = interpreterNames(input);
-    const mainPath = p.join(layout.binDir, main!);
-    if (input.symlinks) {
-      ops.push({ op: "symlink", path: mainPath, target: info.systemExecutable });
-      for (const alias of aliases) ops.push({ op: "symlink", path: p.join(layout.binDir, alias), target: main! });
-    } else {
-      for (const name of [main!, ...aliases]) {
-        ops.push({ op: "copy", path: p.join(layout.binDir, name), source: info.systemExecutable, mode: 0o755 });
-      }
-      const { Py_ENABLE_SHARED: shared, INSTSONAME: soname, LIBDIR: libdir } = info.configVars;
-      if (shared === 1 && soname && libdir) {
-        // A copied interpreter of a shared build may load libpython relative to itself ($ORIGIN/../lib).
-        ops.push({ op: "mkdir", path: p.join(layout.dest, "lib") });
-        ops.push({
-          op: "copy",
-          path: p.join(layout.dest, "lib", soname),
-          source: p.join(libdir, soname),
-          optional: true,
-        });
-      }
-    }
-    // stdlib venv's rule: 64-bit POSIX but not macOS gets lib64 -> lib, unless something is there already.
-    if (info.bits === 64 && info.platform !== "darwin" && /^lib[\\/]/.test(info.venvPaths.purelib)) {
-      ops.push({ op: "symlink", path: p.join(layout.dest, "lib64"), target: "lib", ifAbsent: true });
-    }
-    return ops;
-  },
-};
+  executables: (input) => [{ source: input.python.info.systemExecutable, names: interpreterNames(input) }],
+  refs: sharedLibpythonRef,
+});

@@ -8,8 +8,11 @@
 import type { Platform } from "../platform.ts";
 import type { PlanOp } from "../plan/ops.ts";
 import type { FoundPython, PythonInfo } from "../discovery/py_info.ts";
+import type { HostView } from "./host_view.ts";
 import { renderPyvenvCfg } from "./pyvenv_cfg.ts";
 import { MKVENV_VERSION } from "../version.ts";
+
+export type { HostView };
 
 /** What a creator needs to plan an environment. */
 export interface CreatorInput {
@@ -27,6 +30,8 @@ export interface CreatorInput {
   readonly systemSitePackages: boolean;
   /** The prompt to record, if the user chose one. */
   readonly prompt: string | undefined;
+  /** Read-only access to the base install's files (which launchers and libraries exist). */
+  readonly host: HostView;
 }
 
 /** Where things are in a created environment (absolute paths). */
@@ -55,6 +60,10 @@ export interface Creator {
   readonly displayName: string;
   /** Why this creator cannot handle `info` on `platform`, or undefined when it can. */
   cannotCreate(info: PythonInfo, platform: Platform): string | undefined;
+  /** Why this creator cannot copy the interpreter for `info` (Homebrew builds), or undefined when it can. */
+  cannotCopy?(info: PythonInfo): string | undefined;
+  /** Why this creator cannot link the interpreter for `info` (Microsoft Store builds), or undefined when it can. */
+  cannotLink?(info: PythonInfo): string | undefined;
   /** The environment's layout. */
   layout(input: CreatorInput): VenvLayout;
   /** The operations that create the environment. */
@@ -83,8 +92,8 @@ export function schemeLayout(input: CreatorInput, exeName: string): VenvLayout {
   };
 }
 
-/** The `pyvenv.cfg` operation, with virtualenv's keys in virtualenv's order and ours naming mkvenv. */
-export function pyvenvCfgOp(input: CreatorInput, layout: VenvLayout): PlanOp {
+/** The `pyvenv.cfg` keys and values, virtualenv's keys in virtualenv's order and ours naming mkvenv. */
+export function pyvenvCfgEntries(input: CreatorInput): [string, string][] {
   const info = input.python.info;
   const v = info.versionInfo;
   const p = input.platform.path;
@@ -104,5 +113,10 @@ export function pyvenvCfgOp(input: CreatorInput, layout: VenvLayout): PlanOp {
     ["base-exec-prefix", info.baseExecPrefix],
     ["base-executable", info.systemExecutable],
   );
+  return entries;
+}
+
+/** The `pyvenv.cfg` write operation for `entries`. */
+export function pyvenvCfgOp(layout: VenvLayout, entries: readonly (readonly [string, string])[]): PlanOp {
   return { op: "write", path: layout.pyvenvCfg, content: renderPyvenvCfg(entries) };
 }

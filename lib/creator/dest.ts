@@ -16,6 +16,36 @@ export interface DestState {
   readonly isEmpty: boolean;
   /** Whether it exists and holds a `pyvenv.cfg` (a virtual environment, ours or another tool's). */
   readonly isVenv: boolean;
+  /**
+   * In an existing environment, the files and links an interpreter layout puts there (`bin/python3.12`,
+   * `Scripts\python.exe`, `lib/libpython3.12.so.1.0`, ...): a rerun for another interpreter removes those it does
+   * not make again.
+   */
+  readonly interpreterFiles: readonly string[];
+}
+
+/** Names of interpreter executables and launchers in a bin folder. */
+const INTERPRETER_NAME = /^(python|pythonw|pypy|pypyw|graalpy)(\d+(\.\d+)?t?)?(_d)?(\.exe)?$/i;
+/** Runtime libraries a copied interpreter brings into `lib/` or the bin folder. */
+const RUNTIME_LIBRARY = /^((libpython|libpypy|libpythonvm|pythonvm).*\.(so(\.[\d.]+)?|dylib|dll)|python\d+\.dll)$/i;
+
+function interpreterFilesIn(dest: string, platform: Platform): string[] {
+  const p = platform.path;
+  const found: string[] = [];
+  const binFile = (name: string): boolean => INTERPRETER_NAME.test(name) || RUNTIME_LIBRARY.test(name);
+  const libFile = (name: string): boolean => RUNTIME_LIBRARY.test(name);
+  for (const [dir, wanted] of [["bin", binFile], ["Scripts", binFile], ["lib", libFile]] as const) {
+    let entries: Deno.DirEntry[] = [];
+    try {
+      entries = [...Deno.readDirSync(p.join(dest, dir))];
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory && wanted(entry.name)) found.push(p.join(dest, dir, entry.name));
+    }
+  }
+  return found.sort();
 }
 
 function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
@@ -90,7 +120,7 @@ export function inspectDest(raw: string, cwd: string, platform: Platform): DestS
       "choose a destination in a folder you can write to",
     );
   }
-  if (rest.length) return { path: absolute, exists: false, isEmpty: false, isVenv: false };
+  if (rest.length) return { path: absolute, exists: false, isEmpty: false, isVenv: false, interpreterFiles: [] };
   let isEmpty = true;
   try {
     for (const _ of Deno.readDirSync(absolute)) {
@@ -102,5 +132,12 @@ export function inspectDest(raw: string, cwd: string, platform: Platform): DestS
     throw usageError(`The destination "${absolute}" cannot be read: permission denied`, "fix its permissions");
   }
   const cfg = lstatOrUndefined(p.join(absolute, "pyvenv.cfg"));
-  return { path: absolute, exists: true, isEmpty, isVenv: cfg?.isFile ?? false };
+  const isVenv = cfg?.isFile ?? false;
+  return {
+    path: absolute,
+    exists: true,
+    isEmpty,
+    isVenv,
+    interpreterFiles: isVenv ? interpreterFilesIn(absolute, platform) : [],
+  };
 }

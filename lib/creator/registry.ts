@@ -9,14 +9,37 @@ import type { PythonInfo } from "../discovery/py_info.ts";
 import { specString } from "../discovery/py_info.ts";
 import type { Creator } from "./creator.ts";
 import { cpython3Posix } from "./cpython_posix.ts";
+import { cpython3MacBrew, cpython3MacFramework } from "./cpython_mac.ts";
+import { cpython3Win } from "./cpython_win.ts";
+import { graalpyPosix, graalpyWin } from "./graalpy.ts";
+import { pypy3Posix, pypy3Win } from "./pypy.ts";
+import { venvCreator } from "./venv.ts";
 
-/** Every creator, in the order `builtin` tries them. */
-export const CREATORS: Creator[] = [cpython3Posix];
+/**
+ * Every creator, in the order `builtin` tries them. `venv` comes last: `builtin` falls back to it only for
+ * interpreters no layout of mkvenv's own fits (the Microsoft Store's Python).
+ */
+export const CREATORS: Creator[] = [
+  cpython3Posix,
+  cpython3Win,
+  cpython3MacFramework,
+  cpython3MacBrew,
+  pypy3Posix,
+  pypy3Win,
+  graalpyPosix,
+  graalpyWin,
+  venvCreator,
+];
+
+/** The names `--creator` accepts. */
+export function creatorNames(): string[] {
+  return ["builtin", ...CREATORS.map((c) => c.name)];
+}
 
 /** Throws a usage error unless `name` is `builtin` or a known creator. */
 export function checkCreatorName(name: string): void {
   if (name !== "builtin" && !CREATORS.some((c) => c.name === name)) {
-    throw usageError(`Unknown creator "${name}"`, `choose one of: builtin, ${CREATORS.map((c) => c.name).join(", ")}`);
+    throw usageError(`Unknown creator "${name}"`, `choose one of: ${creatorNames().join(", ")}`);
   }
 }
 

@@ -284,11 +284,11 @@ export function validatePythonInfo(value: unknown): string | undefined {
     }
   }
 
-  const wheels = value.ensurepipWheels;
-  if (!Array.isArray(wheels)) return `field "ensurepipWheels" should be an array, got ${typeName(wheels)}`;
-  const badWheel = wheels.findIndex((w) => typeof w !== "string");
-  if (badWheel >= 0) {
-    return `field "ensurepipWheels[${badWheel}]" should be a string, got ${typeName(wheels[badWheel])}`;
+  for (const field of ["ensurepipWheels", "sysPath"] as const) {
+    const list = value[field];
+    if (!Array.isArray(list)) return `field "${field}" should be an array, got ${typeName(list)}`;
+    const bad = list.findIndex((w) => typeof w !== "string");
+    if (bad >= 0) return `field "${field}[${bad}]" should be a string, got ${typeName(list[bad])}`;
   }
   return undefined;
 }

@@ -329,6 +329,8 @@ def main():
         "configVars": dict((name, _config_value(name, config.get(name))) for name in _CONFIG_VARS),
         "ensurepipWheels": _ensurepip_wheels(stdlib),
         "fileSystemEncoding": sys.getfilesystemencoding(),
+        # Without the entries -c adds: the embeddable Windows build's pythonXY.zip is found here.
+        "sysPath": [os.path.abspath(entry) for entry in sys.path],
     }
     sys.stdout.write(_json(info) + "\n")
     sys.stdout.flush()

@@ -104,6 +104,8 @@ export interface PythonInfo {
   readonly ensurepipWheels: readonly string[];
   /** `sys.getfilesystemencoding()`. */
   readonly fileSystemEncoding: string;
+  /** `sys.path` at start-up (absolute), e.g. to find the `pythonXY.zip` of an embeddable Windows build. */
+  readonly sysPath: readonly string[];
 }
 
 /** Where a candidate interpreter was found. */

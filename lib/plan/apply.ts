@@ -6,8 +6,40 @@
  */
 import { hostPath as path, type PathModule } from "../path.ts";
 import { replaceAtomicallySync } from "../app_data.ts";
+import { rewriteDylibReference } from "../creator/macho.ts";
+import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
 import { MkvenvError } from "../errors.ts";
-import type { Plan, PlanOp } from "./ops.ts";
+import type { CopyOp, MergeCfgOp, Plan, PlanOp } from "./ops.ts";
+
+/**
+ * The file system cannot hold symbolic links (FAT, some network shares, Windows without the privilege). The caller
+ * may plan again with copies.
+ */
+export class SymlinkUnsupportedError extends MkvenvError {
+  /** Creates the error for the link that could not be made. */
+  constructor(linkPath: string, cause: unknown) {
+    super(`Cannot create link "${linkPath}": the file system does not support symbolic links`, {
+      hint: "use --copies",
+      cause,
+    });
+    this.name = "SymlinkUnsupportedError";
+  }
+}
+
+/** Whether a failed symlink() means "this file system cannot do links" rather than "not allowed here". */
+function linksUnsupported(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  // EPERM from symlink(2) means the file system has no links (EACCES is the permission case); 1314 is Windows'
+  // "a required privilege is not held by the client".
+  return code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS" ||
+    (error instanceof Error && error.message.includes("(os error 1314)"));
+}
+
+/** What applying a plan reported besides success. */
+export interface ApplyOutcome {
+  /** Problems that did not stop the run (an ad-hoc signature that failed, ...). */
+  readonly warnings: readonly string[];
+}
 
 /** Whether `child` is `root` or lies inside it (both absolute). `..` segments are folded before comparing. */
 export function isInside(root: string, child: string, p: PathModule = path): boolean {
@@ -17,7 +49,72 @@ export function isInside(root: string, child: string, p: PathModule = path): boo
     c.toLowerCase().startsWith(base.toLowerCase())));
 }
 
-function applyOp(op: PlanOp): void {
+/** Copies a folder's content into a new folder `to`; links are recreated as links, never followed. */
+function copyTree(from: string, to: string): void {
+  Deno.mkdirSync(to);
+  for (const entry of Deno.readDirSync(from)) {
+    const source = path.join(from, entry.name), target = path.join(to, entry.name);
+    if (entry.isSymlink) Deno.symlinkSync(Deno.readLinkSync(source), target);
+    else if (entry.isDirectory) copyTree(source, target);
+    else Deno.copyFileSync(source, target);
+  }
+}
+
+function applyCopy(op: CopyOp, warnings: string[]): void {
+  if (op.tree) {
+    const existing = lstatOrUndefined(op.path);
+    if (existing) Deno.removeSync(op.path, { recursive: existing.isDirectory });
+    try {
+      copyTree(op.source, op.path);
+    } catch (e) {
+      if (op.optional && e instanceof Deno.errors.NotFound && !lstatOrUndefined(op.source)) return;
+      throw e;
+    }
+    return;
+  }
+  try {
+    // Through a temporary name: copying over a link would write into the link's target, outside the root.
+    replaceAtomicallySync(op.path, (temp) => {
+      Deno.copyFileSync(op.source, temp);
+      if (op.rewriteDylib) {
+        const image = Deno.readFileSync(temp);
+        if (rewriteDylibReference(image, op.rewriteDylib.from, op.rewriteDylib.to) > 0) Deno.writeFileSync(temp, image);
+      }
+    });
+  } catch (e) {
+    if (op.optional && e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  if (op.mode !== undefined && Deno.build.os !== "windows") Deno.chmodSync(op.path, op.mode);
+  if (op.adhocSign) {
+    // Only macOS can sign; a plan made elsewhere for macOS keeps the copy unsigned, and says so.
+    try {
+      const out = new Deno.Command("codesign", { args: ["--force", "--sign", "-", op.path], stdout: "null" })
+        .outputSync();
+      if (!out.success) warnings.push(`Could not ad-hoc re-sign ${op.path}: ${new TextDecoder().decode(out.stderr)}`);
+    } catch (e) {
+      warnings.push(`Could not ad-hoc re-sign ${op.path}: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+}
+
+function applyMergeCfg(op: MergeCfgOp): void {
+  let existing = new Map<string, string>();
+  try {
+    existing = parsePyvenvCfg(Deno.readTextFileSync(op.path));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const ours = new Set(op.entries.map(([key]) => key));
+  const entries: [string, string][] = op.entries.map((
+    [key, value],
+  ) => [key, op.keepExisting.includes(key) ? existing.get(key) ?? value : value]);
+  for (const [key, value] of existing) if (!ours.has(key)) entries.push([key, value]);
+  const data = new TextEncoder().encode(renderPyvenvCfg(entries));
+  replaceAtomicallySync(op.path, (temp) => Deno.writeFileSync(temp, data, { mode: 0o644 }));
+}
+
+function applyOp(op: PlanOp, warnings: string[]): void {
   switch (op.op) {
     case "mkdir":
       Deno.mkdirSync(op.path, { recursive: true });
@@ -26,19 +123,34 @@ function applyOp(op: PlanOp): void {
       try {
         Deno.symlinkSync(op.target, op.path);
       } catch (e) {
+        if (linksUnsupported(e)) throw new SymlinkUnsupportedError(op.path, e);
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
         if (!op.ifAbsent) replaceAtomicallySync(op.path, (temp) => Deno.symlinkSync(op.target, temp));
       }
       return;
     case "copy":
-      try {
-        // Through a temporary name: copying over a link would write into the link's target, outside the root.
-        replaceAtomicallySync(op.path, (temp) => Deno.copyFileSync(op.source, temp));
-      } catch (e) {
-        if (op.optional && e instanceof Deno.errors.NotFound) return;
-        throw e;
+      applyCopy(op, warnings);
+      return;
+    case "remove": {
+      const info = lstatOrUndefined(op.path);
+      if (!info) return;
+      if (info.isDirectory) throw new Error(`"${op.path}" is a folder; only files and links are removed`);
+      Deno.removeSync(op.path);
+      return;
+    }
+    case "run": {
+      const [program, ...args] = op.argv;
+      const out = new Deno.Command(program!, { args, stdin: "null", stdout: "piped", stderr: "piped" }).outputSync();
+      if (!out.success) {
+        const detail = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "";
+        throw new MkvenvError(`${op.argv.join(" ")} failed with exit code ${out.code}${detail ? `: ${detail}` : ""}`, {
+          hint: "run that command yourself to see the whole output, or use --creator builtin",
+        });
       }
-      if (op.mode !== undefined && Deno.build.os !== "windows") Deno.chmodSync(op.path, op.mode);
+      return;
+    }
+    case "mergeCfg":
+      applyMergeCfg(op);
       return;
     case "write": {
       const data = typeof op.content === "string" ? new TextEncoder().encode(op.content) : op.content;
@@ -117,8 +229,16 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
     : error instanceof Error
     ? error.message.replace(/:.*$/s, "")
     : String(error);
-  const verb =
-    { mkdir: "create folder", symlink: "create link", copy: "copy to", write: "write", clear: "empty" }[op.op];
+  const verb = {
+    mkdir: "create folder",
+    symlink: "create link",
+    copy: "copy to",
+    write: "write",
+    clear: "empty",
+    remove: "remove",
+    run: "run a program in",
+    mergeCfg: "write",
+  }[op.op];
   return new MkvenvError(`Cannot ${verb} "${op.path}": ${reason}`, {
     hint: error instanceof Deno.errors.PermissionDenied
       ? "choose a destination in a folder you can write to, or fix its permissions"
@@ -128,19 +248,26 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
 }
 
 /**
- * Applies every operation of `plan` in order. Throws a {@linkcode MkvenvError} naming the failing path; refuses
- * (with a plain Error, as that is a planner bug) any operation outside `plan.root`.
+ * Applies every operation of `plan` in order. Throws a {@linkcode MkvenvError} naming the failing path (a
+ * {@linkcode SymlinkUnsupportedError} when the file system cannot hold links); refuses (with a plain Error, as that
+ * is a planner bug) any operation outside `plan.root` other than a `write` of a file listed in `plan.outside`.
  */
-export function applyPlan(plan: Plan): void {
+export function applyPlan(plan: Plan): ApplyOutcome {
   // In a destination that existed before, a folder may be a link leading out of it; a new one holds only our folders.
   const linkCheck = lstatOrUndefined(plan.root) ? new LinkCheck(plan.root) : undefined;
+  const warnings: string[] = [];
   for (const op of plan.ops) {
-    if (!isInside(plan.root, op.path)) throw new Error(`Refusing to ${op.op} "${op.path}": outside "${plan.root}"`);
-    linkCheck?.assertNoLinkedFolder(op.op === "mkdir" ? op.path : path.dirname(op.path));
+    const inside = isInside(plan.root, op.path);
+    if (!inside && !(op.op === "write" && plan.outside?.includes(op.path))) {
+      throw new Error(`Refusing to ${op.op} "${op.path}": outside "${plan.root}"`);
+    }
+    if (inside) linkCheck?.assertNoLinkedFolder(op.op === "mkdir" || op.op === "run" ? op.path : path.dirname(op.path));
     try {
-      applyOp(op);
+      applyOp(op, warnings);
     } catch (e) {
+      if (e instanceof MkvenvError) throw e;
       throw explain(op, e);
     }
   }
+  return { warnings };
 }

@@ -25,7 +25,7 @@ export interface SymlinkOp {
   readonly ifAbsent?: boolean | undefined;
 }
 
-/** Copy a file, replacing one already there. */
+/** Copy a file (or, with `tree`, a folder and everything in it), replacing one already there. */
 export interface CopyOp {
   /** Operation kind. */
   readonly op: "copy";
@@ -37,6 +37,12 @@ export interface CopyOp {
   readonly mode?: number | undefined;
   /** Skip silently when the source does not exist (for files only some builds have). */
   readonly optional?: boolean | undefined;
+  /** The source is a folder: copy it recursively (links inside are recreated as links). */
+  readonly tree?: boolean | undefined;
+  /** Rewrite this Mach-O load-command library name in the copy (macOS framework interpreters). */
+  readonly rewriteDylib?: { readonly from: string; readonly to: string } | undefined;
+  /** Re-sign the copy ad hoc with `codesign` (a modified Mach-O loses its signature); a failure is a warning. */
+  readonly adhocSign?: boolean | undefined;
 }
 
 /** Write a file with the given content. */
@@ -61,8 +67,41 @@ export interface ClearOp {
   readonly path: string;
 }
 
+/** Remove a file or link left by an earlier run (never a folder). Nothing there is fine. */
+export interface RemoveOp {
+  /** Operation kind. */
+  readonly op: "remove";
+  /** File or link to remove. */
+  readonly path: string;
+}
+
+/** Run a program that writes into `path` (the `venv` creator's `python -m venv`). */
+export interface RunOp {
+  /** Operation kind. */
+  readonly op: "run";
+  /** The folder the program writes into. */
+  readonly path: string;
+  /** Program and arguments. */
+  readonly argv: readonly string[];
+}
+
+/**
+ * Write a `pyvenv.cfg`, merging with one a program wrote before: keys listed in `keepExisting` keep the file's
+ * value, the rest take ours; keys only the file has follow ours, in the file's order.
+ */
+export interface MergeCfgOp {
+  /** Operation kind. */
+  readonly op: "mergeCfg";
+  /** The `pyvenv.cfg` file. */
+  readonly path: string;
+  /** Our keys and values, in order. */
+  readonly entries: readonly (readonly [string, string])[];
+  /** Keys whose existing value wins. */
+  readonly keepExisting: readonly string[];
+}
+
 /** One file operation. */
-export type PlanOp = MkdirOp | SymlinkOp | CopyOp | WriteOp | ClearOp;
+export type PlanOp = MkdirOp | SymlinkOp | CopyOp | WriteOp | ClearOp | RemoveOp | RunOp | MergeCfgOp;
 
 /** A plan: operations confined to one root folder, applied in order. */
 export interface Plan {
@@ -70,4 +109,6 @@ export interface Plan {
   readonly root: string;
   /** The operations, in order. */
   readonly ops: readonly PlanOp[];
+  /** Files outside `root` that `write` operations may create (the `.venv` redirect beside the environment). */
+  readonly outside?: readonly string[] | undefined;
 }

@@ -17,13 +17,21 @@ export function renderOp(op: PlanOp): string {
     case "symlink":
       return `symlink ${op.path} -> ${op.target}${op.ifAbsent ? " (if absent)" : ""}`;
     case "copy":
-      return `copy    ${op.path} <- ${op.source}${mode(op.mode)}${op.optional ? " (if present)" : ""}`;
+      return `copy    ${op.path} <- ${op.source}${op.tree ? " (folder)" : ""}${mode(op.mode)}` +
+        `${op.optional ? " (if present)" : ""}${op.rewriteDylib ? ` (library ${op.rewriteDylib.to})` : ""}` +
+        `${op.adhocSign ? " (re-signed)" : ""}`;
     case "write": {
       const size = typeof op.content === "string" ? new TextEncoder().encode(op.content).length : op.content.length;
       return `write   ${op.path} (${size} bytes)${mode(op.mode)}${op.ifAbsent ? " (if absent)" : ""}`;
     }
     case "clear":
       return `clear   ${op.path}`;
+    case "remove":
+      return `remove  ${op.path}`;
+    case "run":
+      return `run     ${op.argv.join(" ")}`;
+    case "mergeCfg":
+      return `write   ${op.path} (merged: ${op.entries.map(([key]) => key).join(", ")})`;
   }
 }
 

@@ -99,7 +99,8 @@ const CASES: Case[] = [
     name: "unknown creator",
     args: (t) => [`${t}/env`, "--creator", "nope", ...(PY ? ["-p", PY.exe] : [])],
     code: 2,
-    stderr: `${USAGE}error: Unknown creator "nope"\nhint: choose one of: builtin, cpython3-posix\n`,
+    stderr: `${USAGE}error: Unknown creator "nope"\nhint: choose one of: builtin, cpython3-posix, cpython3-win, ` +
+      "cpython3-mac-framework, cpython3-mac-brew, pypy3-posix, pypy3-win, graalpy-posix, graalpy-win, venv\n",
   },
   {
     name: "--list-pythons with a destination",

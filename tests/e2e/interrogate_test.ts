@@ -113,6 +113,7 @@ interface Truth {
   platform: string;
   osName: string;
   fileSystemEncoding: string;
+  sysPath: string[];
   maxsize: number;
   configVars: Record<string, string | number | null>;
   gilDisabled: number | null;
@@ -133,6 +134,7 @@ print(json.dumps({
     "platform": sys.platform,
     "osName": os.name,
     "fileSystemEncoding": sys.getfilesystemencoding(),
+    "sysPath": [os.path.abspath(p) for p in sys.path if p not in ("", ".")],
     "maxsize": sys.maxsize,
     "configVars": dict((n, sysconfig.get_config_var(n)) for n in names),
     "gilDisabled": sysconfig.get_config_var("Py_GIL_DISABLED"),
@@ -191,6 +193,7 @@ function assertMatchesTruth(info: PythonInfo, truth: Truth, exe: string): void {
   assert.equal(info.platform, truth.platform);
   assert.equal(info.osName, truth.osName);
   assert.equal(info.fileSystemEncoding, truth.fileSystemEncoding);
+  assert.deepEqual(info.sysPath, truth.sysPath);
   assert.equal(info.bits, truth.maxsize > 2 ** 32 ? 64 : 32);
   assert.equal(info.freeThreaded, truth.gilDisabled === 1);
   for (const [name, value] of Object.entries(truth.configVars)) {
@@ -577,6 +580,7 @@ Deno.test("validatePythonInfo() names the first problem", () => {
     configVars: { Py_ENABLE_SHARED: 1, INSTSONAME: null, LDLIBRARY: "libpython3.12.so" },
     ensurepipWheels: [],
     fileSystemEncoding: "utf-8",
+    sysPath: [],
   };
   assert.equal(validatePythonInfo(info), undefined);
   assert.equal(validatePythonInfo({ ...info, bits: "64" }), 'field "bits" should be a number, got string');

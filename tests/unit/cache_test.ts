@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { FAILURE_TTL_MS, fingerprintOf, PyInfoCache } from "../../lib/discovery/cache.ts";
-import { CPYTHON_312_LINUX } from "../fixtures/py_info.ts";
+import { PYENV_312 as CPYTHON_312_LINUX } from "../fixtures/hosts.ts";
 import { tempDir } from "../_helpers.ts";
 
 async function setup(dir: string) {

@@ -262,6 +262,7 @@ function info(overrides: Partial<Omit<PythonInfo, "versionInfo">> & { version?: 
     configVars: { Py_ENABLE_SHARED: 1, LDLIBRARY: `libpython${v.major}.${v.minor}.so`, LIBDIR: "/usr/lib" },
     ensurepipWheels: [],
     fileSystemEncoding: "utf-8",
+    sysPath: [],
     ...rest,
   };
 }
