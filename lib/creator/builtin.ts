@@ -97,7 +97,8 @@ export function lib64Ops(input: CreatorInput): PlanOp[] {
   const info = input.python.info;
   if (input.platform.isWindows || info.bits !== 64 || info.platform === "darwin") return [];
   if (!/^lib[\\/]/.test(info.venvPaths.purelib)) return [];
-  return [{ op: "symlink", path: input.platform.path.join(input.dest, "lib64"), target: "lib", ifAbsent: true }];
+  const path = input.platform.path.join(input.dest, "lib64");
+  return [{ op: "symlink", path, target: "lib", ifAbsent: true, optional: true }];
 }
 
 /** The folders every environment has, parents first, each once. */

@@ -123,7 +123,10 @@ function applyOp(op: PlanOp, warnings: string[]): void {
       try {
         Deno.symlinkSync(op.target, op.path);
       } catch (e) {
-        if (linksUnsupported(e)) throw new SymlinkUnsupportedError(op.path, e);
+        if (linksUnsupported(e)) {
+          if (op.optional) return;
+          throw new SymlinkUnsupportedError(op.path, e);
+        }
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
         if (!op.ifAbsent) replaceAtomicallySync(op.path, (temp) => Deno.symlinkSync(op.target, temp));
       }

@@ -23,6 +23,8 @@ export interface SymlinkOp {
   readonly target: string;
   /** Leave anything already at `path` alone (stdlib venv's rule for `lib64`). */
   readonly ifAbsent?: boolean | undefined;
+  /** A convenience, not a need: skip it where the file system cannot hold links (`lib64`). */
+  readonly optional?: boolean | undefined;
 }
 
 /** Copy a file (or, with `tree`, a folder and everything in it), replacing one already there. */

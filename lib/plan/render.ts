@@ -15,7 +15,8 @@ export function renderOp(op: PlanOp): string {
     case "mkdir":
       return `mkdir   ${op.path}`;
     case "symlink":
-      return `symlink ${op.path} -> ${op.target}${op.ifAbsent ? " (if absent)" : ""}`;
+      return `symlink ${op.path} -> ${op.target}${op.ifAbsent ? " (if absent)" : ""}` +
+        `${op.optional ? " (where links work)" : ""}`;
     case "copy":
       return `copy    ${op.path} <- ${op.source}${op.tree ? " (folder)" : ""}${mode(op.mode)}` +
         `${op.optional ? " (if present)" : ""}${op.rewriteDylib ? ` (library ${op.rewriteDylib.to})` : ""}` +

@@ -153,6 +153,26 @@ Deno.test("cli: --version and --help print to stdout and exit 0", async () => {
   assert.match(r.stdout, /\n {2}--list-pythons +list every interpreter found/);
 });
 
+Deno.test({
+  name: "cli: --help names the creator builtin means for the interpreter -p (or the default) finds",
+  ignore: skipIf(!PY, "no CPython found"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "ad");
+    let r = await mkvenv(["--help", "-p", PY!.exe, "--app-data", ad]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\(default: builtin; builtin is cpython3-posix for CPython3\.\d+\.\d+\.final\.0-64-\w+ \(/);
+    const pypy = await run("/usr/bin/pypy3", ["-c", ""]).then((x) => x.code === 0, () => false);
+    if (pypy) {
+      r = await mkvenv(["--help", "-p", "/usr/bin/pypy3", "--app-data", ad]);
+      assert.match(r.stdout, /builtin is pypy3-posix for PyPy3\.\d+/);
+    }
+    r = await mkvenv(["--help", "-p", "3.99", "--app-data", ad], { env: cleanEnv({ PATH: path.dirname(PY!.exe) }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\(default: builtin; no interpreter found for builtin to choose for: /);
+  },
+});
+
 const canDropPrivileges = (() => {
   try {
     return Deno.uid() === 0 && Deno.statSync("/usr/bin/setpriv").isFile;

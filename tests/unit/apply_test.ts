@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { applyPlan, isInside } from "../../lib/plan/apply.ts";
+import { FROM, python64, python64Rewritten, TO } from "../fixtures/macho.ts";
 import { MkvenvError } from "../../lib/errors.ts";
 import { tempDir } from "../_helpers.ts";
 
@@ -126,4 +127,108 @@ Deno.test("applyPlan() leaves no temporary file behind when a replace fails", as
     applyPlan({ root, ops: [{ op: "symlink", path: path.join(root, "bin", "python"), target: "/usr/bin/python3" }] })
   );
   assert.deepEqual([...Deno.readDirSync(path.join(root, "bin"))].map((e) => e.name), ["python"]);
+});
+
+Deno.test("applyPlan() copies a Mach-O interpreter with its library reference rewritten, and warns when it cannot sign", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  const source = path.join(tmp.path, "Python");
+  await Deno.writeFile(source, python64());
+  const target = path.join(root, "bin", "python");
+  const outcome = applyPlan({
+    root,
+    ops: [
+      { op: "mkdir", path: path.join(root, "bin") },
+      { op: "copy", path: target, source, mode: 0o755, rewriteDylib: { from: FROM, to: TO }, adhocSign: true },
+    ],
+  });
+  assert.deepEqual(await Deno.readFile(target), python64Rewritten());
+  assert.deepEqual(await Deno.readFile(source), python64(), "the source is only read");
+  assert.equal((await Deno.stat(target)).mode! & 0o777, 0o755);
+  if (Deno.build.os !== "darwin") {
+    // No codesign here: the copy stays, unsigned, and the run says so instead of failing.
+    assert.equal(outcome.warnings.length, 1);
+    assert.match(outcome.warnings[0]!, /^Could not ad-hoc re-sign .*bin\/python: /);
+  }
+});
+
+Deno.test("applyPlan() copies folders as trees, keeping links as links", async () => {
+  await using tmp = await tempDir();
+  const source = path.join(tmp.path, "jvm");
+  await Deno.mkdir(path.join(source, "lib"), { recursive: true });
+  await Deno.writeTextFile(path.join(source, "lib", "a.so"), "A");
+  await Deno.symlink("lib/a.so", path.join(source, "current"));
+  const root = path.join(tmp.path, "env");
+  const ops = [{ op: "mkdir", path: root }, { op: "copy", path: path.join(root, "jvm"), source, tree: true }] as const;
+  applyPlan({ root, ops });
+  applyPlan({ root, ops }); // a rerun replaces the copy
+  assert.equal(await Deno.readTextFile(path.join(root, "jvm", "lib", "a.so")), "A");
+  assert.equal(await Deno.readLink(path.join(root, "jvm", "current")), "lib/a.so");
+});
+
+Deno.test("applyPlan() removes stale files and links, never folders", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  await Deno.mkdir(path.join(root, "bin"), { recursive: true });
+  await Deno.symlink("python", path.join(root, "bin", "python3.12"));
+  await Deno.writeTextFile(path.join(root, "bin", "old"), "x");
+  applyPlan({
+    root,
+    ops: [
+      { op: "remove", path: path.join(root, "bin", "python3.12") },
+      { op: "remove", path: path.join(root, "bin", "old") },
+      { op: "remove", path: path.join(root, "bin", "never-there") },
+    ],
+  });
+  assert.deepEqual([...Deno.readDirSync(path.join(root, "bin"))], []);
+  assert.throws(() => applyPlan({ root, ops: [{ op: "remove", path: path.join(root, "bin") }] }), /is a folder/);
+});
+
+Deno.test("applyPlan() runs a program and reports its failure with the last line of its error output", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  const sh = "/bin/sh";
+  applyPlan({ root, ops: [{ op: "run", path: root, argv: [sh, "-c", `mkdir -p "$0" && echo made > "$0/f"`, root] }] });
+  assert.equal(await Deno.readTextFile(path.join(root, "f")), "made\n");
+  assert.throws(
+    () => applyPlan({ root, ops: [{ op: "run", path: root, argv: [sh, "-c", "echo one >&2; echo two >&2; exit 3"] }] }),
+    (e: unknown) => {
+      assert.ok(e instanceof MkvenvError);
+      assert.equal(e.message, `${sh} -c echo one >&2; echo two >&2; exit 3 failed with exit code 3: two`);
+      return true;
+    },
+  );
+});
+
+Deno.test("applyPlan() merges pyvenv.cfg: listed keys keep the file's value, the file's extra keys follow ours", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  await Deno.mkdir(root);
+  const cfg = path.join(root, "pyvenv.cfg");
+  await Deno.writeTextFile(cfg, "home = /venv/home\nversion = 3.12.1\ncommand = python -m venv env\n");
+  applyPlan({
+    root,
+    ops: [{
+      op: "mergeCfg",
+      path: cfg,
+      entries: [["home", "/ours"], ["implementation", "CPython"], ["version", "9"], ["mkvenv", "0.1.0"]],
+      keepExisting: ["home", "version", "command"],
+    }],
+  });
+  assert.equal(
+    await Deno.readTextFile(cfg),
+    "home = /venv/home\nimplementation = CPython\nversion = 3.12.1\nmkvenv = 0.1.0\ncommand = python -m venv env\n",
+  );
+});
+
+Deno.test("applyPlan() writes outside the root only the files the plan lists as such", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  const redirect = path.join(tmp.path, ".venv");
+  applyPlan({ root, ops: [{ op: "write", path: redirect, content: "env\n", ifAbsent: true }], outside: [redirect] });
+  assert.equal(await Deno.readTextFile(redirect), "env\n");
+  assert.throws(
+    () => applyPlan({ root, ops: [{ op: "mkdir", path: redirect + "2" }], outside: [redirect + "2"] }),
+    /Refusing to mkdir/,
+  );
 });

@@ -1,142 +1,26 @@
 import assert from "node:assert/strict";
 import { rewriteDylibReference } from "../../lib/creator/macho.ts";
 
-const FROM = "@executable_path/../../../../Python3";
-const TO = "@executable_path/../.Python";
-const LIBSYSTEM = "/usr/lib/libSystem.B.dylib";
-
-const LC_LOAD_DYLIB = 0xc;
-const LC_ID_DYLIB = 0xd;
-const LC_LOAD_WEAK_DYLIB = 0x80000018;
-const LC_REEXPORT_DYLIB = 0x8000001f;
-const CPU_X86_64 = 0x01000007;
-const CPU_ARM64 = 0x0100000c;
-const CPU_PPC = 18;
-
-const HEADER_64 = 32;
-const SEGMENT_64 = 72;
-/** 24 + 37 bytes of FROM and its NUL, rounded up to 8: the name has 40 bytes of room in a 64-bit image. */
-const FROM_ROOM_64 = 40;
-
-interface Dylib {
-  name: string;
-  /** Size the command for this name instead, to build the expected image after a rewrite. */
-  room?: string;
-  /** Fills the name's space after its NUL, standing in for stale bytes. */
-  slack?: number;
-  cmd?: number;
-}
-
-interface Thin {
-  is64: boolean;
-  littleEndian: boolean;
-  cputype: number;
-  dylibs: Dylib[];
-}
-
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
-
-function thin({ is64, littleEndian: le, cputype, dylibs }: Thin): Uint8Array {
-  const align = is64 ? 8 : 4;
-  const commands: Uint8Array[] = [];
-  for (const [i, segname] of ["__TEXT", "__DATA"].entries()) {
-    const cmd = new Uint8Array(is64 ? SEGMENT_64 : 56);
-    // Non-zero filler so a stray write into these commands shows up in the comparison.
-    cmd.forEach((_, j) => cmd[j] = (j * 7 + i + 1) & 0xff);
-    const view = new DataView(cmd.buffer);
-    view.setUint32(0, is64 ? 0x19 : 0x1, le);
-    view.setUint32(4, cmd.length, le);
-    cmd.fill(0, 8, 24).set(utf8(segname), 8);
-    commands.push(cmd);
-  }
-  for (const { name, room = name, slack = 0, cmd = LC_LOAD_DYLIB } of dylibs) {
-    const bytes = new Uint8Array(roundUp(24 + utf8(room).length + 1, align)).fill(slack);
-    const view = new DataView(bytes.buffer);
-    view.setUint32(0, cmd, le);
-    view.setUint32(4, bytes.length, le);
-    view.setUint32(8, 24, le);
-    view.setUint32(12, 2, le);
-    view.setUint32(16, 0x10000, le);
-    view.setUint32(20, 0x10000, le);
-    const encoded = utf8(name);
-    bytes.set(encoded, 24);
-    bytes[24 + encoded.length] = 0;
-    commands.push(bytes);
-  }
-  const headerSize = is64 ? HEADER_64 : 28;
-  const sizeofcmds = commands.reduce((sum, c) => sum + c.length, 0);
-  const padding = 32;
-  const code = 16;
-  const image = new Uint8Array(headerSize + sizeofcmds + padding + code);
-  const view = new DataView(image.buffer);
-  view.setUint32(0, is64 ? 0xfeedfacf : 0xfeedface, le);
-  view.setUint32(4, cputype, le);
-  view.setUint32(8, 3, le);
-  view.setUint32(12, 2, le); // MH_EXECUTE
-  view.setUint32(16, commands.length, le);
-  view.setUint32(20, sizeofcmds, le);
-  view.setUint32(24, 0x00200085, le);
-  let offset = headerSize;
-  for (const c of commands) {
-    image.set(c, offset);
-    offset += c.length;
-  }
-  image.fill(0xc3, image.length - code);
-  return image;
-}
-
-function fat(archs: { cputype: number; image: Uint8Array }[], is64 = false): Uint8Array {
-  const alignLog2 = 12;
-  const entrySize = is64 ? 32 : 20;
-  const offsets: number[] = [];
-  let end = 8 + archs.length * entrySize;
-  for (const { image } of archs) {
-    const offset = roundUp(end, 1 << alignLog2);
-    offsets.push(offset);
-    end = offset + image.length;
-  }
-  const file = new Uint8Array(end);
-  const view = new DataView(file.buffer);
-  view.setUint32(0, is64 ? 0xcafebabf : 0xcafebabe);
-  view.setUint32(4, archs.length);
-  archs.forEach(({ cputype, image }, i) => {
-    const entry = 8 + i * entrySize;
-    const offset = offsets[i]!;
-    view.setUint32(entry, cputype);
-    if (is64) {
-      view.setBigUint64(entry + 8, BigInt(offset));
-      view.setBigUint64(entry + 16, BigInt(image.length));
-      view.setUint32(entry + 24, alignLog2);
-    } else {
-      view.setUint32(entry + 8, offset);
-      view.setUint32(entry + 12, image.length);
-      view.setUint32(entry + 16, alignLog2);
-    }
-    file.set(image, offset);
-  });
-  return file;
-}
-
-/** A 64-bit little-endian image linking FROM (with stale bytes after its NUL) and libSystem. */
-function python64(cputype = CPU_X86_64, extra: Dylib[] = []): Uint8Array {
-  return thin({
-    is64: true,
-    littleEndian: true,
-    cputype,
-    dylibs: [{ name: FROM, slack: 0xee }, { name: LIBSYSTEM, slack: 0xee }, ...extra],
-  });
-}
-
-/** What python64() must look like after rewriting FROM to TO. */
-function python64Rewritten(cputype = CPU_X86_64, extra: Dylib[] = []): Uint8Array {
-  return thin({
-    is64: true,
-    littleEndian: true,
-    cputype,
-    dylibs: [{ name: TO, room: FROM }, { name: LIBSYSTEM, slack: 0xee }, ...extra],
-  });
-}
+import {
+  CPU_ARM64,
+  CPU_PPC,
+  CPU_X86_64,
+  type Dylib,
+  fat,
+  FROM,
+  FROM_ROOM_64,
+  HEADER_64,
+  LC_ID_DYLIB,
+  LC_LOAD_WEAK_DYLIB,
+  LC_REEXPORT_DYLIB,
+  LIBSYSTEM,
+  python64,
+  python64Rewritten,
+  SEGMENT_64,
+  thin,
+  TO,
+  utf8,
+} from "../fixtures/macho.ts";
 
 Deno.test("rewriteDylibReference() rewrites a thin 64-bit little-endian image and zeroes the old name", () => {
   const image = python64();
