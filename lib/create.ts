@@ -15,7 +15,7 @@ import { diskHostView } from "./creator/host_view.ts";
 import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
-import { applyPlan, SymlinkUnsupportedError } from "./plan/apply.ts";
+import { applyPlan, discardCreated, SymlinkUnsupportedError } from "./plan/apply.ts";
 import type { Plan, PlanOp } from "./plan/ops.ts";
 import { hostPlatform, type Platform } from "./platform.ts";
 
@@ -263,13 +263,19 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
   let { description, replan } = await describe(options);
   const warnings: string[] = [];
   try {
-    warnings.push(...applyPlan(description.plan).warnings);
+    try {
+      warnings.push(...applyPlan(description.plan).warnings);
+    } catch (e) {
+      // Links were the default, not a demand: where the file system has none, copy instead (as virtualenv does).
+      if (!(e instanceof SymlinkUnsupportedError) || options.symlinks || !description.symlinks) throw e;
+      warnings.push(`${e.message}; copied the interpreter instead`);
+      description = replan();
+      warnings.push(...applyPlan(description.plan).warnings);
+    }
   } catch (e) {
-    // Links were the default, not a demand: where the file system has none, copy instead (as virtualenv does).
-    if (!(e instanceof SymlinkUnsupportedError) || options.symlinks || !description.symlinks) throw e;
-    warnings.push(`${e.message}; copied the interpreter instead`);
-    description = replan();
-    warnings.push(...applyPlan(description.plan).warnings);
+    // A destination this run created is removed again, so a failure leaves nothing half made behind.
+    if (!description.destState.exists) discardCreated(description.destState.path);
+    throw e;
   }
   return { ...description, durationMs: performance.now() - start, warnings };
 }

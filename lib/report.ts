@@ -35,6 +35,7 @@ export function reportJson(result: CreateVenvResult): Record<string, unknown> {
       source: result.python.source,
     },
     creator: result.creator,
+    symlinks: result.symlinks,
     paths: {
       bin: result.layout.binDir,
       python: result.layout.python,
@@ -44,6 +45,7 @@ export function reportJson(result: CreateVenvResult): Record<string, unknown> {
     },
     seeded: [],
     activators: [],
+    warnings: result.warnings,
     durationMs: Math.round(result.durationMs * 10) / 10,
   };
 }

@@ -47,6 +47,11 @@ export const venvCreator: Creator = {
   },
   cannotLink: (info) =>
     isStorePython(info) ? "Windows Store Python does not support virtual environments via symlink" : undefined,
+  // PyPy's venv --copies copies every entry of <prefix>/lib but the stdlib: for a /usr install, all of /usr/lib.
+  cannotCopy: (info) =>
+    info.implementation === "PyPy" && info.basePrefix === "/usr"
+      ? "PyPy's venv module would copy all of /usr/lib into the environment"
+      : undefined,
   layout: (input: CreatorInput): VenvLayout => schemeLayout(input, "python" + input.platform.exeSuffix),
   plan(input, layout) {
     const p = input.platform.path;

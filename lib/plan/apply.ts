@@ -119,18 +119,28 @@ function applyOp(op: PlanOp, warnings: string[]): void {
     case "mkdir":
       Deno.mkdirSync(op.path, { recursive: true });
       return;
-    case "symlink":
-      try {
-        Deno.symlinkSync(op.target, op.path);
-      } catch (e) {
-        if (linksUnsupported(e)) {
-          if (op.optional) return;
-          throw new SymlinkUnsupportedError(op.path, e);
+    case "symlink": {
+      const link = (at: string): void => {
+        try {
+          Deno.symlinkSync(op.target, at);
+        } catch (e) {
+          throw linksUnsupported(e) ? new SymlinkUnsupportedError(op.path, e) : e;
         }
-        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-        if (!op.ifAbsent) replaceAtomicallySync(op.path, (temp) => Deno.symlinkSync(op.target, temp));
+      };
+      try {
+        try {
+          link(op.path);
+        } catch (e) {
+          if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+          if (!op.ifAbsent) replaceAtomicallySync(op.path, link);
+        }
+      } catch (e) {
+        // lib64 is a convenience: where links are impossible it is simply not there.
+        if (e instanceof SymlinkUnsupportedError && op.optional) return;
+        throw e;
       }
       return;
+    }
     case "copy":
       applyCopy(op, warnings);
       return;
@@ -273,4 +283,14 @@ export function applyPlan(plan: Plan): ApplyOutcome {
     }
   }
   return { warnings };
+}
+
+/**
+ * Removes a destination this run created, after a failure: the folder did not exist before, so everything in it is
+ * ours. Best effort; the original error is what the user needs to see.
+ */
+export function discardCreated(root: string): void {
+  try {
+    Deno.removeSync(root, { recursive: true });
+  } catch { /* nothing more to do */ }
 }

@@ -215,6 +215,9 @@ Deno.test({
     assert.equal(report.paths.python, path.join(dest, "bin", "python"));
     assert.equal(report.paths.pyvenvCfg, path.join(dest, "pyvenv.cfg"));
     assert.equal(report.python.implementation, "CPython");
+    assert.equal(report.creator, "cpython3-posix");
+    assert.equal(report.symlinks, true);
+    assert.deepEqual(report.warnings, []);
     assert.ok((await Deno.lstat(report.paths.python)).isSymlink);
   },
 });

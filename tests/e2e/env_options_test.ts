@@ -289,7 +289,18 @@ Deno.test({
         "links\nhint: use --copies\n",
     );
     assert.equal(r.stdout, "");
-    assert.equal(await exists(path.join(dest, "bin", "python")), false);
+    // The run created DEST, so its failure removes it again: nothing half made is left for a rerun to trip over.
+    assert.equal(await exists(dest), false);
+    // An environment that existed before is left as it was (here: made with copies, then a failing --symlinks).
+    assert.equal(
+      (await mkvenv([dest, "-p", PY312!, "--app-data", path.join(tmp.path, "ad"), "--copies"], { env })).code,
+      0,
+    );
+    const again = await mkvenv([dest, "-p", PY312!, "--app-data", path.join(tmp.path, "ad"), "--symlinks"], { env });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error: Cannot create link ".*": the file system does not support symbolic links\n/);
+    assert.ok((await Deno.lstat(path.join(dest, "pyvenv.cfg"))).isFile);
+    assert.ok((await Deno.lstat(path.join(dest, "bin", "python"))).isFile);
   },
 });
 

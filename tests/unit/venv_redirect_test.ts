@@ -160,17 +160,49 @@ Deno.test("isVenvMadeByUs() looks for a mkvenv or virtualenv key in pyvenv.cfg",
   assert.ok(!isVenvMadeByUs(p.join(tmp.path, "missing"), host));
 });
 
+const SETPRIV = "/usr/bin/setpriv";
+const asRoot = Deno.uid() === 0;
+const canDropPrivileges = asRoot && (() => {
+  try {
+    return Deno.statSync(SETPRIV).isFile;
+  } catch {
+    return false;
+  }
+})();
+
 Deno.test({
   name: "planVenvRedirect() keeps a .venv file it cannot read",
-  // root reads any file, and Windows has no mode bits to take away.
-  ignore: Deno.build.os === "windows" || Deno.uid() === 0,
+  // Windows has no mode bits to take away; root reads any file, so as root the check runs as nobody.
+  ignore: Deno.build.os === "windows" || (asRoot && !canDropPrivileges),
   fn: async () => {
     await using tmp = await project();
+    await Deno.chmod(tmp.path, 0o755);
     await env(tmp.path, "first", MKVENV_CFG);
     const redirect = p.join(tmp.path, ".venv");
     await Deno.writeTextFile(redirect, "first\n", { mode: 0o000 });
     await Deno.chmod(redirect, 0o000);
-    assertNone(planVenvRedirect(p.join(tmp.path, "myenv"), true, host), tmp.path, /^kept: .* is not a redirect/);
+    const dest = p.join(tmp.path, "myenv");
+    if (!asRoot) {
+      assertNone(planVenvRedirect(dest, true, host), tmp.path, /^kept: .* is not a redirect/);
+      return;
+    }
+    const denoDir = p.join(tmp.path, "deno-dir");
+    await Deno.mkdir(denoDir, { mode: 0o777 });
+    await Deno.chmod(denoDir, 0o777);
+    const lib = new URL("../../lib/", import.meta.url).href;
+    const code = `import { planVenvRedirect } from "${lib}creator/venv_redirect.ts";
+      import { platformFor } from "${lib}platform.ts";
+      console.log(JSON.stringify(planVenvRedirect(${JSON.stringify(dest)}, true, platformFor("linux"))));`;
+    const out = await new Deno.Command(SETPRIV, {
+      args: ["--reuid=65534", "--regid=65534", "--clear-groups", Deno.execPath(), "eval", "--no-config", code],
+      env: { DENO_DIR: denoDir, HOME: tmp.path, PATH: "/usr/bin:/bin" },
+      clearEnv: true,
+      cwd: tmp.path,
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const decision = JSON.parse(new TextDecoder().decode(out.stdout)) as VenvRedirectDecision;
+    assertNone(decision, tmp.path, /^kept: .* is not a redirect/);
   },
 });
 
