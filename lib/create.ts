@@ -142,18 +142,29 @@ function chooseSymlinks(
   creator: Creator,
   resolved: Resolved,
   python: FoundPython,
+  linksImpossible: boolean,
 ): boolean {
-  const wanted = options.copies ? false : options.symlinks ?? !resolved.platform.isWindows;
-  if (wanted && creator.cannotLink?.(python.info) !== undefined) return false;
-  if (!wanted) {
-    const reason = creator.cannotCopy?.(python.info);
-    if (reason !== undefined) {
-      throw new MkvenvError(`Cannot copy the interpreter with creator ${creator.name}: ${reason}`, {
-        hint: options.copies ? "drop --copies" : "create the environment on a file system that supports links",
+  const wanted = !linksImpossible && (options.copies ? false : options.symlinks ?? !resolved.platform.isWindows);
+  if (wanted) {
+    const reason = creator.cannotLink?.(python.info);
+    if (reason === undefined) return true;
+    // Asked for, links are a demand; by default they are only a preference.
+    if (options.symlinks) {
+      throw new MkvenvError(`Cannot link the interpreter with creator ${creator.name}: ${reason}`, {
+        hint: "drop --symlinks",
       });
     }
+    return false;
   }
-  return wanted;
+  const reason = creator.cannotCopy?.(python.info);
+  if (reason !== undefined) {
+    throw new MkvenvError(
+      `Cannot copy the interpreter with creator ${creator.name}: ${reason}` +
+        (linksImpossible ? ", and the file system cannot hold links" : ""),
+      { hint: linksImpossible ? "create the environment on a file system that supports links" : "drop --copies" },
+    );
+  }
+  return false;
 }
 
 function planFor(
@@ -161,13 +172,11 @@ function planFor(
   options: CreateVenvOptions,
   python: FoundPython,
   destState: DestState,
-  forceCopies = false,
+  linksImpossible = false,
 ): VenvDescription {
   const { platform, cwd } = resolved;
   const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
-  const symlinks = forceCopies
-    ? chooseSymlinks({ ...options, copies: true }, creator, resolved, python)
-    : chooseSymlinks(options, creator, resolved, python);
+  const symlinks = chooseSymlinks(options, creator, resolved, python, linksImpossible);
   const input: CreatorInput = {
     dest: destState.path,
     python,
@@ -204,7 +213,8 @@ function planFor(
     );
   }
   const redirect = planVenvRedirect(destState.path, options.venvRedirect, platform);
-  if (redirect.op) ops.push(redirect.op);
+  // Beside DEST, not in it: a failure to write it is a warning, as in virtualenv.
+  if (redirect.op) ops.push({ ...redirect.op, bestEffort: true });
   return {
     python,
     creator: creator.name,
@@ -274,7 +284,7 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
     }
   } catch (e) {
     // A destination this run created is removed again, so a failure leaves nothing half made behind.
-    if (!description.destState.exists) discardCreated(description.destState.path);
+    if (description.destState.firstMissing) discardCreated(description.destState.firstMissing);
     throw e;
   }
   return { ...description, durationMs: performance.now() - start, warnings };

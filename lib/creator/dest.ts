@@ -12,6 +12,8 @@ export interface DestState {
   readonly path: string;
   /** Whether the folder exists. */
   readonly exists: boolean;
+  /** The outermost folder of the path that does not exist yet (DEST or an ancestor): what a failed run removes. */
+  readonly firstMissing?: string | undefined;
   /** Whether it exists and holds nothing. */
   readonly isEmpty: boolean;
   /** Whether it exists and holds a `pyvenv.cfg` (a virtual environment, ours or another tool's). */
@@ -120,7 +122,10 @@ export function inspectDest(raw: string, cwd: string, platform: Platform): DestS
       "choose a destination in a folder you can write to",
     );
   }
-  if (rest.length) return { path: absolute, exists: false, isEmpty: false, isVenv: false, interpreterFiles: [] };
+  if (rest.length) {
+    const firstMissing = p.join(resolvedExisting, rest[0]!);
+    return { path: absolute, exists: false, firstMissing, isEmpty: false, isVenv: false, interpreterFiles: [] };
+  }
   let isEmpty = true;
   try {
     for (const _ of Deno.readDirSync(absolute)) {

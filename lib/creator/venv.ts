@@ -8,7 +8,7 @@
 import type { PlanOp } from "../plan/ops.ts";
 import { distutilsPatchOps, layoutDirs } from "./builtin.ts";
 import { type Creator, type CreatorInput, pyvenvCfgEntries, schemeLayout, type VenvLayout } from "./creator.ts";
-import { sharedLibpythonRef } from "./cpython_posix.ts";
+import { isMacFramework, sharedLibpythonRef } from "./cpython_posix.ts";
 import { isStorePython } from "./cpython_win.ts";
 
 /** Keys whose value `python -m venv` decides; mkvenv's own keys are added around them. */
@@ -28,6 +28,8 @@ export function venvArgv(input: CreatorInput): string[] {
     // mkvenv writes its own ignore file (or none, with --no-vcs-ignore).
     ...(modern ? ["--without-scm-ignore-files"] : []),
     ...(input.systemSitePackages ? ["--system-site-packages"] : []),
+    // venv's own activation scripts show it.
+    ...(input.prompt !== undefined ? ["--prompt", input.prompt] : []),
     input.symlinks ? "--symlinks" : "--copies",
     input.dest,
   ];
@@ -47,11 +49,15 @@ export const venvCreator: Creator = {
   },
   cannotLink: (info) =>
     isStorePython(info) ? "Windows Store Python does not support virtual environments via symlink" : undefined,
-  // PyPy's venv --copies copies every entry of <prefix>/lib but the stdlib: for a /usr install, all of /usr/lib.
-  cannotCopy: (info) =>
-    info.implementation === "PyPy" && info.basePrefix === "/usr"
-      ? "PyPy's venv module would copy all of /usr/lib into the environment"
-      : undefined,
+  cannotCopy(info) {
+    // PyPy's venv --copies copies every entry of <prefix>/lib but the stdlib: for a /usr install, all of /usr/lib.
+    if (info.implementation === "PyPy" && info.basePrefix === "/usr") {
+      return "PyPy's venv module would copy all of /usr/lib into the environment";
+    }
+    // A copied framework interpreter needs its library reference rewritten, which venv does not do.
+    if (isMacFramework(info)) return "venv cannot copy Apple's framework Python (use --creator builtin)";
+    return undefined;
+  },
   layout: (input: CreatorInput): VenvLayout => schemeLayout(input, "python" + input.platform.exeSuffix),
   plan(input, layout) {
     const p = input.platform.path;

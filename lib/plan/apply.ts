@@ -49,21 +49,28 @@ export function isInside(root: string, child: string, p: PathModule = path): boo
     c.toLowerCase().startsWith(base.toLowerCase())));
 }
 
-/** Copies a folder's content into a new folder `to`; links are recreated as links, never followed. */
+/**
+ * Copies a folder's content into `to` (made if missing, merged into if present); links are recreated as links and
+ * files replaced through a temporary name, so nothing is written through a link already there.
+ */
 function copyTree(from: string, to: string): void {
-  Deno.mkdirSync(to);
+  const existing = lstatOrUndefined(to);
+  if (!existing) Deno.mkdirSync(to);
+  else if (!existing.isDirectory) throw new Error(`"${to}" is not a folder`);
   for (const entry of Deno.readDirSync(from)) {
     const source = path.join(from, entry.name), target = path.join(to, entry.name);
-    if (entry.isSymlink) Deno.symlinkSync(Deno.readLinkSync(source), target);
-    else if (entry.isDirectory) copyTree(source, target);
-    else Deno.copyFileSync(source, target);
+    if (entry.isDirectory) copyTree(source, target);
+    else if (entry.isSymlink) {
+      replaceAtomicallySync(target, (temp) => Deno.symlinkSync(Deno.readLinkSync(source), temp));
+    } else replaceAtomicallySync(target, (temp) => Deno.copyFileSync(source, temp));
   }
 }
 
 function applyCopy(op: CopyOp, warnings: string[]): void {
   if (op.tree) {
+    // A folder already there may hold files that are not ours: copy into it, never delete it.
     const existing = lstatOrUndefined(op.path);
-    if (existing) Deno.removeSync(op.path, { recursive: existing.isDirectory });
+    if (existing && !existing.isDirectory) Deno.removeSync(op.path);
     try {
       copyTree(op.source, op.path);
     } catch (e) {
@@ -166,6 +173,14 @@ function applyOp(op: PlanOp, warnings: string[]): void {
       applyMergeCfg(op);
       return;
     case "write": {
+      if (op.bestEffort) {
+        try {
+          applyOp({ ...op, bestEffort: false }, warnings);
+        } catch (e) {
+          warnings.push(`${explain(op, e).message}; continuing without it`);
+        }
+        return;
+      }
       const data = typeof op.content === "string" ? new TextEncoder().encode(op.content) : op.content;
       const mode = op.mode ?? 0o644;
       if (op.ifAbsent) {
@@ -216,6 +231,14 @@ class LinkCheck {
     this.#root = root;
   }
 
+  #leadsInside(link: string): boolean {
+    try {
+      return isInside(Deno.realPathSync(this.#root), Deno.realPathSync(link));
+    } catch {
+      return false; // dangling: whatever it names is not ours
+    }
+  }
+
   /** Throws if `dir`, or any folder between the root and it, is a symbolic link. */
   assertNoLinkedFolder(dir: string): void {
     const parts = path.relative(this.#root, dir).split(path.sep).filter(Boolean);
@@ -225,10 +248,12 @@ class LinkCheck {
       if (this.#checked.has(current)) continue;
       const info = lstatOrUndefined(current);
       if (!info) return; // missing: our own mkdir makes it a real folder
-      if (info.isSymlink) {
-        throw new MkvenvError(`Refusing to write below "${current}": it is a symbolic link inside the destination`, {
-          hint: "remove the link (or use --clear) so mkvenv does not write where it points",
-        });
+      // A link that stays inside the root (stdlib venv's lib64 -> lib) leads nowhere else; any other one might.
+      if (info.isSymlink && !this.#leadsInside(current)) {
+        throw new MkvenvError(
+          `Refusing to write below "${current}": it is a symbolic link leading out of the destination`,
+          { hint: "remove the link so mkvenv does not write where it points" },
+        );
       }
       this.#checked.add(current);
     }

@@ -59,6 +59,8 @@ export interface WriteOp {
   readonly mode?: number | undefined;
   /** Leave an existing file alone (for files the user may have edited, like `.gitignore`). */
   readonly ifAbsent?: boolean | undefined;
+  /** A failure is a warning, not an error (the `.venv` redirect beside the environment). */
+  readonly bestEffort?: boolean | undefined;
 }
 
 /** Empty a folder: remove everything inside it (links are removed, never followed), keeping the folder. */

@@ -280,7 +280,14 @@ Deno.test({
   async fn() {
     await using tmp = await tempDir();
     const env = await shimEnv(tmp.path);
+    // Two folders deep below what exists: a failure removes both, not only DEST, and nothing that was there.
+    await Deno.mkdir(path.join(tmp.path, "nolinks"));
     const dest = path.join(tmp.path, "nolinks", "env");
+    const nested = path.join(tmp.path, "nolinks", "a", "b", "env");
+    const deep = await mkvenv([nested, "-p", PY312!, "--app-data", path.join(tmp.path, "ad"), "--symlinks"], { env });
+    assert.equal(deep.code, 1);
+    assert.equal(await exists(path.join(tmp.path, "nolinks", "a")), false);
+    assert.equal(await exists(path.join(tmp.path, "nolinks")), true);
     const r = await mkvenv([dest, "-p", PY312!, "--app-data", path.join(tmp.path, "ad"), "--symlinks"], { env });
     assert.equal(r.code, 1);
     assert.equal(

@@ -119,6 +119,49 @@ Deno.test("applyPlan() refuses to write below a symbolic link inside an existing
   assert.deepEqual([...Deno.readDirSync(outside)], [], "something was written through a link");
 });
 
+Deno.test("applyPlan() writes below a link that stays inside the destination (stdlib venv's lib64 -> lib)", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  await Deno.mkdir(path.join(root, "lib"), { recursive: true });
+  await Deno.symlink("lib", path.join(root, "lib64"));
+  await Deno.symlink(path.join(tmp.path, "gone"), path.join(root, "dangling"));
+  const site = path.join(root, "lib64", "python3.12", "site-packages");
+  applyPlan({ root, ops: [{ op: "mkdir", path: site }, { op: "write", path: path.join(site, "x.pth"), content: "" }] });
+  assert.ok((await Deno.stat(path.join(root, "lib", "python3.12", "site-packages", "x.pth"))).isFile);
+  assert.throws(
+    () => applyPlan({ root, ops: [{ op: "mkdir", path: path.join(root, "dangling", "x") }] }),
+    /Refusing to write below ".*dangling": it is a symbolic link leading out of the destination/,
+  );
+});
+
+Deno.test("applyPlan() merges a tree copy into a folder already there, never deleting what it holds", async () => {
+  await using tmp = await tempDir();
+  const source = path.join(tmp.path, "modules");
+  await Deno.mkdir(source);
+  await Deno.writeTextFile(path.join(source, "a.jmod"), "new");
+  const root = path.join(tmp.path, "project");
+  await Deno.mkdir(path.join(root, "modules"), { recursive: true });
+  await Deno.writeTextFile(path.join(root, "modules", "mine.txt"), "the user's");
+  await Deno.writeTextFile(path.join(root, "modules", "a.jmod"), "old");
+  applyPlan({ root, ops: [{ op: "copy", path: path.join(root, "modules"), source, tree: true }] });
+  assert.equal(await Deno.readTextFile(path.join(root, "modules", "mine.txt")), "the user's");
+  assert.equal(await Deno.readTextFile(path.join(root, "modules", "a.jmod")), "new");
+});
+
+Deno.test("applyPlan() turns a failed best-effort write into a warning", async () => {
+  await using tmp = await tempDir();
+  const root = path.join(tmp.path, "env");
+  const redirect = path.join(tmp.path, "missing-folder", ".venv");
+  const outcome = applyPlan({
+    root,
+    ops: [{ op: "write", path: redirect, content: "env\n", bestEffort: true }, { op: "mkdir", path: root }],
+    outside: [redirect],
+  });
+  assert.equal(outcome.warnings.length, 1);
+  assert.match(outcome.warnings[0]!, /^Cannot write ".*\.venv": .*; continuing without it$/);
+  assert.ok((await Deno.stat(root)).isDirectory, "the run went on");
+});
+
 Deno.test("applyPlan() leaves no temporary file behind when a replace fails", async () => {
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");

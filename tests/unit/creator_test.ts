@@ -455,6 +455,14 @@ Deno.test("venv runs python -m venv --without-pip, then merges mkvenv's keys int
     "include-system-site-packages",
   ]);
   assert.deepEqual(merge.keepExisting, ["home", "version", "executable", "command", "include-system-site-packages"]);
+  // venv's own activation scripts get the prompt too.
+  assert.deepEqual(venvArgv(input(PYENV_312, linux, linuxHost(PYENV_312), { prompt: "my env" })).slice(5, 7), [
+    "--prompt",
+    "my env",
+  ]);
+  assert.match(venvCreator.cannotCopy?.(MAC_XCODE_39) ?? "", /cannot copy Apple's framework Python/);
+  assert.match(venvCreator.cannotCopy?.(DEBIAN_PYPY39) ?? "", /would copy all of \/usr\/lib/);
+  assert.equal(venvCreator.cannotCopy?.(PYENV_312), undefined);
   const v313 = { ...PYENV_312, versionInfo: { ...PYENV_312.versionInfo, minor: 13 } };
   assert.ok(venvArgv(input(v313, linux, linuxHost(v313))).includes("--without-scm-ignore-files"));
   // Copies bring libpython along, and 3.8 gets the distutils patch.
