@@ -15,6 +15,7 @@ export {
   type CreateVenvOptions,
   type CreateVenvResult,
   describeVenv,
+  type SeededPackage,
   type VenvDescription,
 } from "./lib/create.ts";
 export { type CliIo, runCli, type RunCliOptions } from "./lib/run_cli.ts";
@@ -32,6 +33,7 @@ export type { VenvLayout } from "./lib/creator/creator.ts";
 export type {
   ClearOp,
   CopyOp,
+  InstallTreeOp,
   MergeCfgOp,
   MkdirOp,
   Plan,

@@ -16,6 +16,10 @@ import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, SymlinkUnsupportedError } from "./plan/apply.ts";
+import { type AcquireContext, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
+import { ensureImage, imageDir } from "./seeder/image.ts";
+import { checkSeedOptions, imageInstallOps, pipSeederOp, type SeedLink, seedRequests } from "./seeder/seeder.ts";
+import { WheelInfoCache } from "./seeder/wheel_info.ts";
 import type { Plan, PlanOp } from "./plan/ops.ts";
 import { hostPlatform, type Platform } from "./platform.ts";
 
@@ -60,6 +64,40 @@ export interface CreateVenvOptions {
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** Receives debug messages from discovery. */
   readonly debug?: ((message: string) => void) | undefined;
+  /** Seed nothing (no pip). @default {false} */
+  readonly noSeed?: boolean | undefined;
+  /** `app-data` (link an unpacked wheel image) or `pip` (run pip from the wheel). @default {"app-data"} */
+  readonly seeder?: string | undefined;
+  /** pip to seed: `bundle`/`embed` (newest local wheel), `latest`, `none` or a version. @default {"bundle"} */
+  readonly pip?: string | undefined;
+  /** setuptools to seed, as `pip`. @default {"bundle" below Python 3.12, else "none"} */
+  readonly setuptools?: string | undefined;
+  /** Do not seed pip. @default {false} */
+  readonly noPip?: boolean | undefined;
+  /** Do not seed setuptools. @default {false} */
+  readonly noSetuptools?: boolean | undefined;
+  /** Folders of wheels to seed from. @default {[]} */
+  readonly extraSearchDir?: readonly string[] | undefined;
+  /** true: ask the index for the newest seeds; false: never use it; unset: only for a pinned version not found. */
+  readonly download?: boolean | undefined;
+  /** Link seed packages' top-level folders to the app-data image. @default {false} */
+  readonly symlinkAppData?: boolean | undefined;
+  /** Receives download progress (only when asked for, e.g. on a terminal). */
+  readonly progress?: ((name: string, received: number, total: number | undefined) => void) | undefined;
+}
+
+/** A package seeded into the environment. */
+export interface SeededPackage {
+  /** Project name, e.g. `pip`. */
+  readonly name: string;
+  /** Its version. */
+  readonly version: string;
+  /** The wheel it came from. */
+  readonly wheel: string;
+  /** Where the wheel was found: `store`, `extra-search-dir`, `ensurepip`, `os` or `index`. */
+  readonly source: string;
+  /** How it was installed: `hardlink`, `copy`, `symlink` (app-data seeder) or `pip`. */
+  readonly via: string;
 }
 
 /** What creating an environment does (or did): the interpreter, the creator, the layout and the plan. */
@@ -76,6 +114,12 @@ export interface VenvDescription {
   readonly symlinks: boolean;
   /** What happens to the `.venv` redirect file, in words (for verbose output). */
   readonly venvRedirect: string;
+  /** The seeder (`app-data` or `pip`), or undefined when nothing is seeded. */
+  readonly seeder: string | undefined;
+  /** The packages seeded (after {@linkcode createVenv}: with the link mode really used). */
+  readonly seeds: readonly SeededPackage[];
+  /** Problems found while planning that do not stop creation (a package index that could not be read). */
+  readonly planWarnings: readonly string[];
   /** The destination as it was before creation. */
   readonly destState: DestState;
   /** The operations, in order. */
@@ -167,17 +211,14 @@ function chooseSymlinks(
   return false;
 }
 
-function planFor(
-  resolved: Resolved,
+function creatorInput(
+  { platform, cwd }: Resolved,
   options: CreateVenvOptions,
   python: FoundPython,
   destState: DestState,
-  linksImpossible = false,
-): VenvDescription {
-  const { platform, cwd } = resolved;
-  const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
-  const symlinks = chooseSymlinks(options, creator, resolved, python, linksImpossible);
-  const input: CreatorInput = {
+  symlinks: boolean,
+): CreatorInput {
+  return {
     dest: destState.path,
     python,
     systemExecutableRealPath: diskHostView.realPath(python.info.systemExecutable),
@@ -187,6 +228,20 @@ function planFor(
     prompt: options.prompt === "." ? platform.path.basename(cwd) : options.prompt,
     host: diskHostView,
   };
+}
+
+function planFor(
+  resolved: Resolved,
+  options: CreateVenvOptions,
+  python: FoundPython,
+  destState: DestState,
+  seeding: PreparedSeeds,
+  linksImpossible = false,
+): VenvDescription {
+  const { platform } = resolved;
+  const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
+  const symlinks = chooseSymlinks(options, creator, resolved, python, linksImpossible);
+  const input = creatorInput(resolved, options, python, destState, symlinks);
   const layout = creator.layout(input);
   const ops: PlanOp[] = [];
   if (options.clear && destState.exists && !destState.isEmpty) {
@@ -204,7 +259,7 @@ function planFor(
     const remade = new Set(created.map((op) => op.path));
     for (const path of destState.interpreterFiles) if (!remade.has(path)) ops.push({ op: "remove", path });
   }
-  ops.push(...created);
+  ops.push(...created, ...seeding.ops);
   const p = platform.path;
   if (!options.noVcsIgnore) {
     ops.push(
@@ -222,6 +277,9 @@ function planFor(
     layout,
     symlinks,
     venvRedirect: redirect.reason,
+    seeder: seeding.seeds.length ? options.seeder ?? "app-data" : undefined,
+    seeds: seeding.seeds,
+    planWarnings: seeding.warnings,
     destState,
     plan: { root: destState.path, ops, ...(redirect.op ? { outside: [redirect.op.path] } : {}) },
   };
@@ -250,11 +308,87 @@ async function describe(
   if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
   if (options.creator !== undefined) checkCreatorName(options.creator);
   // The destination is checked first: a bad path fails before any interpreter is searched for.
+  checkSeedOptions(options);
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
   const python = await findPython(options.python ?? [], contextFor(resolved));
+  const seeding = await prepareSeeds(resolved, options, python, destState);
   return {
-    description: planFor(resolved, options, python, destState),
-    replan: () => planFor(resolved, options, python, destState, true),
+    description: planFor(resolved, options, python, destState, seeding),
+    replan: () => planFor(resolved, options, python, destState, seeding, true),
+  };
+}
+
+/** Seed operations and what they install, prepared once (wheels found, images built) for both plans. */
+interface PreparedSeeds {
+  readonly ops: readonly PlanOp[];
+  readonly seeds: readonly SeededPackage[];
+  readonly warnings: readonly string[];
+}
+
+async function prepareSeeds(
+  resolved: Resolved,
+  options: CreateVenvOptions,
+  python: FoundPython,
+  destState: DestState,
+): Promise<PreparedSeeds> {
+  const requests = seedRequests(options, python.info);
+  if (!requests.length) return { ops: [], seeds: [], warnings: [] };
+  const warnings: string[] = [];
+  const { platform, env } = resolved;
+  const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
+  const input = creatorInput(resolved, options, python, destState, true);
+  const layout = creator.layout(input);
+  const root = appDataRoot(platform.path.resolve(resolved.cwd, options.appData ?? defaultAppDataDir(platform.os, env)));
+  const context: AcquireContext = {
+    storeDir: platform.path.join(root, "wheels"),
+    extraSearchDirs: (options.extraSearchDir ?? []).map((d) => platform.path.resolve(resolved.cwd, d)),
+    ensurepipWheels: python.info.ensurepipWheels,
+    osWheelDirs: OS_WHEEL_DIRS,
+    python: python.info.versionInfo,
+    download: options.download,
+    env,
+    platform,
+    infoCache: new WheelInfoCache(platform.path.join(root, "wheel_info")),
+    timeoutMs: Number(env("MKVENV_HTTP_TIMEOUT_MS")) || undefined,
+    progress: options.progress,
+    debug: options.debug,
+    warn: (message) => warnings.push(message),
+  };
+  const wheels = [];
+  for (const request of requests) wheels.push(await acquireWheel(request.project, request.version, context));
+  if (options.seeder === "pip") {
+    const processEnv = options.env ?? Deno.env.toObject();
+    return {
+      ops: [pipSeederOp(layout, wheels, processEnv, platform)],
+      seeds: wheels.map((w) => ({
+        name: w.info.name,
+        version: w.info.version,
+        wheel: w.path,
+        source: w.source,
+        via: "pip",
+      })),
+      warnings,
+    };
+  }
+  const link: SeedLink = options.symlinkAppData ? "symlink" : options.copies ? "copy" : "hardlink";
+  const ops: PlanOp[] = [];
+  for (const wheel of wheels) {
+    const image = await ensureImage(
+      imageDir(platform.path.join(root, "images"), python.info.versionInfo, wheel.path),
+      wheel.path,
+    );
+    ops.push(...await imageInstallOps(input, layout, wheel, image, link));
+  }
+  return {
+    ops,
+    seeds: wheels.map((w) => ({
+      name: w.info.name,
+      version: w.info.version,
+      wheel: w.path,
+      source: w.source,
+      via: link,
+    })),
+    warnings,
   };
 }
 
@@ -271,21 +405,31 @@ async function describe(
 export async function createVenv(options: CreateVenvOptions): Promise<CreateVenvResult> {
   const start = performance.now();
   let { description, replan } = await describe(options);
-  const warnings: string[] = [];
+  const warnings: string[] = [...description.planWarnings];
+  const installedVia = new Map<string, "hardlink" | "copy">();
   try {
     try {
-      warnings.push(...applyPlan(description.plan).warnings);
+      const outcome = applyPlan(description.plan);
+      warnings.push(...outcome.warnings);
+      for (const [k, v] of outcome.installedVia) installedVia.set(k, v);
     } catch (e) {
       // Links were the default, not a demand: where the file system has none, copy instead (as virtualenv does).
       if (!(e instanceof SymlinkUnsupportedError) || options.symlinks || !description.symlinks) throw e;
       warnings.push(`${e.message}; copied the interpreter instead`);
       description = replan();
-      warnings.push(...applyPlan(description.plan).warnings);
+      const outcome = applyPlan(description.plan);
+      warnings.push(...outcome.warnings);
+      for (const [k, v] of outcome.installedVia) installedVia.set(k, v);
     }
   } catch (e) {
     // A destination this run created is removed again, so a failure leaves nothing half made behind.
     if (description.destState.firstMissing) discardCreated(description.destState.firstMissing);
     throw e;
   }
-  return { ...description, durationMs: performance.now() - start, warnings };
+  // Hard links fall back to copies across file systems: report what really happened.
+  const via = [...installedVia.values()];
+  const seeds = description.seeds.map((seed) =>
+    seed.via === "hardlink" && via.includes("copy") ? { ...seed, via: "copy" } : seed
+  );
+  return { ...description, seeds, durationMs: performance.now() - start, warnings };
 }

@@ -128,11 +128,63 @@ export const OPTIONS: readonly OptionDef[] = [
     defaultText: "the environment's folder name",
   },
   {
+    name: "seeder",
+    kind: "string",
+    metavar: "NAME",
+    group: "seeder",
+    help: "how to install the seed packages: app-data (link an unpacked wheel image) or pip (run pip from the wheel)",
+    defaultText: "app-data",
+  },
+  {
     name: "no-seed",
     aliases: ["without-pip"],
     kind: "flag",
     group: "seeder",
-    help: "install no packages (mkvenv does not seed packages yet, so this is what happens anyway)",
+    help: "install no packages",
+  },
+  {
+    name: "pip",
+    kind: "string",
+    metavar: "VERSION",
+    group: "seeder",
+    help: "pip to install: bundle or embed (the newest wheel found locally), latest (ask the index), none, or X.Y[.Z]",
+    defaultText: "bundle",
+  },
+  {
+    name: "setuptools",
+    kind: "string",
+    metavar: "VERSION",
+    group: "seeder",
+    help: "setuptools to install, as --pip",
+    defaultText: "bundle below Python 3.12, else none",
+  },
+  { name: "no-pip", kind: "flag", group: "seeder", help: "do not install pip" },
+  { name: "no-setuptools", kind: "flag", group: "seeder", help: "do not install setuptools" },
+  {
+    name: "extra-search-dir",
+    kind: "list",
+    metavar: "DIR",
+    group: "seeder",
+    help: "a folder of wheels to seed from (repeatable; the newest compatible wheel wins)",
+  },
+  {
+    name: "download",
+    kind: "flag",
+    group: "seeder",
+    help: "ask the package index (pip's configuration) for the newest seed wheels",
+  },
+  {
+    name: "no-download",
+    aliases: ["never-download"],
+    kind: "flag",
+    group: "seeder",
+    help: "never use the package index, even for a pinned version not found locally",
+  },
+  {
+    name: "symlink-app-data",
+    kind: "flag",
+    group: "seeder",
+    help: "link the seed packages' top-level folders to the app-data image instead of hard-linking their files",
   },
 ];
 
@@ -206,6 +258,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   if (values["symlinks"] && values["copies"]) throw usageError("--symlinks and --copies cannot be used together");
   if (values["verbose"] && values["quiet"]) throw usageError("--verbose and --quiet cannot be used together");
+  if (values["download"] && values["no-download"]) {
+    throw usageError("--download and --no-download cannot be used together");
+  }
   if (values["venv-redirect"] && values["no-venv-redirect"]) {
     throw usageError("--venv-redirect and --no-venv-redirect cannot be used together");
   }

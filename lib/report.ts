@@ -16,9 +16,17 @@ export function renderReport(
   result: CreateVenvResult,
   flags: { clear: boolean; noVcsIgnore: boolean; systemSitePackages: boolean },
 ): string {
-  return `created virtual environment ${specString(result.python.info)} in ${Math.round(result.durationMs)}ms\n` +
+  let text = `created virtual environment ${specString(result.python.info)} in ${Math.round(result.durationMs)}ms\n` +
     `  creator ${result.creatorDisplayName}(dest=${result.layout.dest}, clear=${pyBool(flags.clear)}, ` +
     `no_vcs_ignore=${pyBool(flags.noVcsIgnore)}, global=${pyBool(flags.systemSitePackages)})\n`;
+  if (result.seeds.length) {
+    const via = [...new Set(result.seeds.map((s) => s.via))].join(",");
+    text += result.seeder === "pip"
+      ? `  seeder PipInvoke(pip=${result.seeds.map((s) => `${s.name}==${s.version}`).join(", ")})\n`
+      : `  seeder FromAppData(via=${via})\n`;
+    text += `    added seed packages: ${result.seeds.map((s) => `${s.name}==${s.version}`).join(", ")}\n`;
+  }
+  return text;
 }
 
 /** The report as a JSON-serialisable object (`--json`). */
@@ -43,7 +51,8 @@ export function reportJson(result: CreateVenvResult): Record<string, unknown> {
       platlib: result.layout.platlib,
       pyvenvCfg: result.layout.pyvenvCfg,
     },
-    seeded: [],
+    seeder: result.seeder ?? null,
+    seeded: result.seeds,
     activators: [],
     warnings: result.warnings,
     durationMs: Math.round(result.durationMs * 10) / 10,

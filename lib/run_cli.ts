@@ -62,6 +62,19 @@ async function builtinNote(
   }
 }
 
+/** Download progress on one terminal line, at most ten updates a second. */
+function progressLine(io: CliIo): (name: string, received: number, total: number | undefined) => void {
+  let last = 0;
+  return (name, received, total) => {
+    const now = performance.now();
+    const done = total !== undefined && received >= total;
+    if (!done && now - last < 100) return;
+    last = now;
+    const mb = (n: number): string => (n / 1e6).toFixed(1);
+    io.stderr(`\rdownloading ${name}: ${mb(received)}${total ? `/${mb(total)}` : ""} MB${done ? "\n" : ""}`);
+  };
+}
+
 function formatError(error: MkvenvError): string {
   const usage = error.exitCode === EXIT_USAGE ? `${USAGE}\n` : "";
   return `${usage}error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`;
@@ -137,6 +150,16 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     copies: values["copies"] === true,
     symlinks: values["symlinks"] === true ? true : undefined,
     venvRedirect: values["venv-redirect"] ? true : values["no-venv-redirect"] ? false : undefined,
+    noSeed: values["no-seed"] === true,
+    seeder: values["seeder"] as string | undefined,
+    pip: values["pip"] as string | undefined,
+    setuptools: values["setuptools"] as string | undefined,
+    noPip: values["no-pip"] === true,
+    noSetuptools: values["no-setuptools"] === true,
+    extraSearchDir: (values["extra-search-dir"] as string[] | undefined) ?? [],
+    download: values["download"] ? true : values["no-download"] ? false : undefined,
+    symlinkAppData: values["symlink-app-data"] === true,
+    progress: Deno.stderr.isTerminal() && verbosity >= 0 ? progressLine(io) : undefined,
     prompt: values["prompt"] as string | undefined,
     creator: values["creator"] as string | undefined,
   };

@@ -10,6 +10,8 @@ import path from "node:path";
 export const ROOT: string = path.resolve(import.meta.dirname!, "..");
 /** The CLI entry point. */
 export const CLI: string = path.join(ROOT, "cli.ts");
+/** The project's configuration (import map and lock). */
+export const CONFIG: string = path.join(ROOT, "deno.json");
 
 /** A real interpreter found on this machine for tests. */
 export interface TestPython {
@@ -29,6 +31,10 @@ function isExecutable(file: string): boolean {
     return false;
   }
 }
+
+/** The Deno cache of the process running the tests. */
+export const DENO_DIR: string = Deno.env.get("DENO_DIR") ??
+  path.join(Deno.env.get("XDG_CACHE_HOME") ?? path.join(Deno.env.get("HOME") ?? "/root", ".cache"), "deno");
 
 /** pyenv's root on this machine. */
 export const PYENV_ROOT: string = Deno.env.get("PYENV_ROOT") ?? path.join(Deno.env.get("HOME") ?? "/root", ".pyenv");
@@ -69,6 +75,8 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
+  // Deno's own cache (where the npm dependency lives) stays the runner's when a test moves HOME.
+  env["DENO_DIR"] = DENO_DIR;
   return { ...env, ...extra };
 }
 
@@ -112,12 +120,19 @@ export async function run(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** Runs the mkvenv CLI as a real process (`deno run -A cli.ts ...`). */
+/**
+ * Runs the mkvenv CLI as a real process (`deno run -A cli.ts ...`). Creator and discovery tests get `--no-seed`
+ * appended, so they check what they are about in a fraction of the time; seeding tests pass `seed: true`.
+ */
 export function mkvenv(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; seed?: boolean } = {},
 ): Promise<RunResult> {
-  return run(Deno.execPath(), ["run", "-A", "--no-config", CLI, ...args], options);
+  // The project's deno.json maps the npm dependency (zip.js); tests run from other folders, so name it.
+  const seedArgs = options.seed || args.some((a) => a === "--list-pythons" || a === "--help" || a === "--version")
+    ? []
+    : ["--no-seed"];
+  return run(Deno.execPath(), ["run", "-A", "--config", CONFIG, CLI, ...args, ...seedArgs], options);
 }
 
 /** Runs Python code with an interpreter and returns its stdout parsed as JSON. */

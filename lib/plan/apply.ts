@@ -9,7 +9,7 @@ import { replaceAtomicallySync } from "../app_data.ts";
 import { rewriteDylibReference } from "../creator/macho.ts";
 import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
 import { MkvenvError } from "../errors.ts";
-import type { CopyOp, MergeCfgOp, Plan, PlanOp } from "./ops.ts";
+import type { CopyOp, InstallTreeOp, MergeCfgOp, Plan, PlanOp } from "./ops.ts";
 
 /**
  * The file system cannot hold symbolic links (FAT, some network shares, Windows without the privilege). The caller
@@ -39,6 +39,8 @@ function linksUnsupported(error: unknown): boolean {
 export interface ApplyOutcome {
   /** Problems that did not stop the run (an ad-hoc signature that failed, ...). */
   readonly warnings: readonly string[];
+  /** For each `installTree` operation (by path): whether it hard-linked or copied. */
+  readonly installedVia: ReadonlyMap<string, "hardlink" | "copy">;
 }
 
 /** Whether `child` is `root` or lies inside it (both absolute). `..` segments are folded before comparing. */
@@ -105,6 +107,33 @@ function applyCopy(op: CopyOp, warnings: string[]): void {
   }
 }
 
+/** Error codes of link(2) meaning "not here" (another file system, no hard links, too many links), not a fault. */
+const NO_HARDLINK = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "ENOSYS"]);
+
+function applyInstallTree(op: InstallTreeOp): "hardlink" | "copy" {
+  let link = op.link === "hardlink";
+  for (const dir of op.dirs) Deno.mkdirSync(path.join(op.path, ...dir.split("/")), { recursive: true });
+  for (const file of op.files) {
+    const source = path.join(op.source, ...file.split("/")), target = path.join(op.path, ...file.split("/"));
+    if (link) {
+      try {
+        try {
+          Deno.linkSync(source, target);
+        } catch (e) {
+          if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+          replaceAtomicallySync(target, (temp) => Deno.linkSync(source, temp));
+        }
+        continue;
+      } catch (e) {
+        if (!NO_HARDLINK.has(String((e as { code?: unknown }).code))) throw e;
+        link = false;
+      }
+    }
+    replaceAtomicallySync(target, (temp) => Deno.copyFileSync(source, temp));
+  }
+  return link ? "hardlink" : "copy";
+}
+
 function applyMergeCfg(op: MergeCfgOp): void {
   let existing = new Map<string, string>();
   try {
@@ -121,7 +150,14 @@ function applyMergeCfg(op: MergeCfgOp): void {
   replaceAtomicallySync(op.path, (temp) => Deno.writeFileSync(temp, data, { mode: 0o644 }));
 }
 
-function applyOp(op: PlanOp, warnings: string[]): void {
+/** What operations report while a plan is applied. */
+interface Outcome {
+  readonly warnings: string[];
+  readonly installedVia: Map<string, "hardlink" | "copy">;
+}
+
+function applyOp(op: PlanOp, outcome: Outcome): void {
+  const warnings = outcome.warnings;
   switch (op.op) {
     case "mkdir":
       Deno.mkdirSync(op.path, { recursive: true });
@@ -154,13 +190,21 @@ function applyOp(op: PlanOp, warnings: string[]): void {
     case "remove": {
       const info = lstatOrUndefined(op.path);
       if (!info) return;
-      if (info.isDirectory) throw new Error(`"${op.path}" is a folder; only files and links are removed`);
-      Deno.removeSync(op.path);
+      if (info.isDirectory && !op.recursive) {
+        throw new Error(`"${op.path}" is a folder; only files and links are removed`);
+      }
+      Deno.removeSync(op.path, { recursive: info.isDirectory });
       return;
     }
     case "run": {
       const [program, ...args] = op.argv;
-      const out = new Deno.Command(program!, { args, stdin: "null", stdout: "piped", stderr: "piped" }).outputSync();
+      const out = new Deno.Command(program!, {
+        args,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        ...(op.env ? { env: { ...op.env }, clearEnv: true } : {}),
+      }).outputSync();
       if (!out.success) {
         const detail = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "";
         throw new MkvenvError(`${op.argv.join(" ")} failed with exit code ${out.code}${detail ? `: ${detail}` : ""}`, {
@@ -172,10 +216,13 @@ function applyOp(op: PlanOp, warnings: string[]): void {
     case "mergeCfg":
       applyMergeCfg(op);
       return;
+    case "installTree":
+      outcome.installedVia.set(op.path, applyInstallTree(op));
+      return;
     case "write": {
       if (op.bestEffort) {
         try {
-          applyOp({ ...op, bestEffort: false }, warnings);
+          applyOp({ ...op, bestEffort: false }, outcome);
         } catch (e) {
           warnings.push(`${explain(op, e).message}; continuing without it`);
         }
@@ -276,6 +323,7 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
     remove: "remove",
     run: "run a program in",
     mergeCfg: "write",
+    installTree: "install into",
   }[op.op];
   return new MkvenvError(`Cannot ${verb} "${op.path}": ${reason}`, {
     hint: error instanceof Deno.errors.PermissionDenied
@@ -293,7 +341,7 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
 export function applyPlan(plan: Plan): ApplyOutcome {
   // In a destination that existed before, a folder may be a link leading out of it; a new one holds only our folders.
   const linkCheck = lstatOrUndefined(plan.root) ? new LinkCheck(plan.root) : undefined;
-  const warnings: string[] = [];
+  const outcome: Outcome = { warnings: [], installedVia: new Map() };
   for (const op of plan.ops) {
     const inside = isInside(plan.root, op.path);
     if (!inside && !(op.op === "write" && plan.outside?.includes(op.path))) {
@@ -301,13 +349,13 @@ export function applyPlan(plan: Plan): ApplyOutcome {
     }
     if (inside) linkCheck?.assertNoLinkedFolder(op.op === "mkdir" || op.op === "run" ? op.path : path.dirname(op.path));
     try {
-      applyOp(op, warnings);
+      applyOp(op, outcome);
     } catch (e) {
       if (e instanceof MkvenvError) throw e;
       throw explain(op, e);
     }
   }
-  return { warnings };
+  return outcome;
 }
 
 /**

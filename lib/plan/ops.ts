@@ -71,15 +71,17 @@ export interface ClearOp {
   readonly path: string;
 }
 
-/** Remove a file or link left by an earlier run (never a folder). Nothing there is fine. */
+/** Remove a file or link left by an earlier run (a folder only with `recursive`). Nothing there is fine. */
 export interface RemoveOp {
   /** Operation kind. */
   readonly op: "remove";
   /** File or link to remove. */
   readonly path: string;
+  /** Remove a folder and everything in it (a seed package being replaced). */
+  readonly recursive?: boolean | undefined;
 }
 
-/** Run a program that writes into `path` (the `venv` creator's `python -m venv`). */
+/** Run a program that writes into `path` (the `venv` creator's `python -m venv`, the pip seeder). */
 export interface RunOp {
   /** Operation kind. */
   readonly op: "run";
@@ -87,6 +89,27 @@ export interface RunOp {
   readonly path: string;
   /** Program and arguments. */
   readonly argv: readonly string[];
+  /** The whole environment of the program, when it must not inherit this process's. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * Install the files of a folder outside the destination (an app-data image) into `path`: hard links, falling back
+ * to copies where links cannot cross file systems, or copies.
+ */
+export interface InstallTreeOp {
+  /** Operation kind. */
+  readonly op: "installTree";
+  /** The folder to install into (site-packages). */
+  readonly path: string;
+  /** The folder to install from. */
+  readonly source: string;
+  /** Folders to make under `path`, parents first ('/'-separated, relative). */
+  readonly dirs: readonly string[];
+  /** Files to link or copy ('/'-separated, relative). */
+  readonly files: readonly string[];
+  /** How: hard links (copies where impossible) or copies. */
+  readonly link: "hardlink" | "copy";
 }
 
 /**
@@ -105,7 +128,16 @@ export interface MergeCfgOp {
 }
 
 /** One file operation. */
-export type PlanOp = MkdirOp | SymlinkOp | CopyOp | WriteOp | ClearOp | RemoveOp | RunOp | MergeCfgOp;
+export type PlanOp =
+  | MkdirOp
+  | SymlinkOp
+  | CopyOp
+  | WriteOp
+  | ClearOp
+  | RemoveOp
+  | RunOp
+  | MergeCfgOp
+  | InstallTreeOp;
 
 /** A plan: operations confined to one root folder, applied in order. */
 export interface Plan {

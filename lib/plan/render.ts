@@ -28,9 +28,13 @@ export function renderOp(op: PlanOp): string {
     case "clear":
       return `clear   ${op.path}`;
     case "remove":
-      return `remove  ${op.path}`;
+      return `remove  ${op.path}${op.recursive ? " (folder)" : ""}`;
     case "run":
       return `run     ${op.argv.join(" ")}`;
+    case "installTree":
+      return `install ${op.path} <- ${op.source} (${op.files.length} files, ${
+        op.link === "hardlink" ? "hard links" : "copies"
+      })`;
     case "mergeCfg":
       return `write   ${op.path} (merged: ${op.entries.map(([key]) => key).join(", ")})`;
   }

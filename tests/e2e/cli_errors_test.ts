@@ -215,7 +215,8 @@ async function runAsNobody(tmp: string, args: string[], extraSetpriv: string[] =
   await Deno.mkdir(denoDir, { recursive: true, mode: 0o777 });
   await Deno.chmod(denoDir, 0o777);
   const cli = path.resolve(import.meta.dirname!, "..", "..", "cli.ts");
-  const argv = [Deno.execPath(), "run", "-A", "--no-config", cli, ...args];
+  // No seeding: these check the destination, and nobody has no Deno cache with the npm dependency in it.
+  const argv = [Deno.execPath(), "run", "-A", "--no-config", cli, ...args, "--no-seed"];
   const [cmd, ...rest] = Deno.uid() === 0
     ? [
       "/usr/bin/setpriv",

@@ -1,0 +1,218 @@
+/**
+ * Where a seed wheel comes from, in order: mkvenv's wheel store in the app-data folder, `--extra-search-dir`, the
+ * wheels the target interpreter bundles for `ensurepip` and the OS wheel folders, then the package index (when
+ * `--download` is given, `latest` is asked for, or a pinned version is not found locally).
+ *
+ * @module
+ */
+import type { EnvLookup } from "../app_data.ts";
+import { MkvenvError } from "../errors.ts";
+import { hostPath as path } from "../path.ts";
+import type { Platform } from "../platform.ts";
+import type { VersionInfo } from "../discovery/py_info.ts";
+import type { WheelInfo, WheelInfoCache } from "./wheel_info.ts";
+import {
+  isPreReleaseWheel,
+  isUniversalPy3,
+  newestFirst,
+  normalizeProject,
+  parseWheelFileName,
+  requiresPythonAllows,
+  type WheelFileName,
+} from "./wheel_name.ts";
+
+/** Which version of a seed package to install: `bundle`/`embed` (newest local), `latest`, or an exact version. */
+export type SeedVersion = "bundle" | "embed" | "latest" | string;
+
+/** Where a wheel was found. */
+export type WheelSource = "store" | "extra-search-dir" | "ensurepip" | "os" | "index";
+
+/** A wheel chosen for seeding. */
+export interface AcquiredWheel {
+  /** The wheel file (absolute). */
+  readonly path: string;
+  /** Where it came from. */
+  readonly source: WheelSource;
+  /** What it says about itself. */
+  readonly info: WheelInfo;
+}
+
+/** What acquisition needs. */
+export interface AcquireContext {
+  /** mkvenv's wheel store (downloads land here). */
+  readonly storeDir: string;
+  /** `--extra-search-dir` folders. */
+  readonly extraSearchDirs: readonly string[];
+  /** Wheels the target interpreter bundles (`ensurepip/_bundled`). */
+  readonly ensurepipWheels: readonly string[];
+  /** OS wheel folders (Debian's `/usr/share/python-wheels`). */
+  readonly osWheelDirs: readonly string[];
+  /** The target interpreter's version. */
+  readonly python: VersionInfo;
+  /** true: ask the index for the newest; false: never use the index; undefined: only for a pinned version. */
+  readonly download: boolean | undefined;
+  /** Environment variables (pip's configuration). */
+  readonly env: EnvLookup;
+  /** The host platform (pip's configuration files). */
+  readonly platform: Platform;
+  /** Wheel metadata cache. */
+  readonly infoCache: WheelInfoCache;
+  /** Network timeout in milliseconds. @default {pip's configured timeout, else 15 s} */
+  readonly timeoutMs?: number | undefined;
+  /** Receives download progress, when shown. */
+  readonly progress?: ((name: string, received: number, total: number | undefined) => void) | undefined;
+  /** Receives debug lines. */
+  readonly debug?: ((message: string) => void) | undefined;
+  /** Receives warnings (an index that could not be read). */
+  readonly warn?: ((message: string) => void) | undefined;
+}
+
+/** The OS wheel folders searched by default. */
+export const OS_WHEEL_DIRS: readonly string[] = ["/usr/share/python-wheels"];
+
+interface Candidate {
+  readonly file: string;
+  readonly source: WheelSource;
+  readonly name: WheelFileName;
+}
+
+function wheelsIn(dir: string, source: WheelSource): Candidate[] {
+  const out: Candidate[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    const name = parseWheelFileName(entry.name);
+    if (name && !entry.isDirectory) out.push({ file: path.join(dir, entry.name), source, name });
+  }
+  return out;
+}
+
+function localCandidates(ctx: AcquireContext, project: string): Candidate[] {
+  const all = [
+    ...wheelsIn(ctx.storeDir, "store"),
+    ...ctx.extraSearchDirs.flatMap((d) => wheelsIn(d, "extra-search-dir")),
+    ...ctx.ensurepipWheels.flatMap((file): Candidate[] => {
+      const name = parseWheelFileName(path.basename(file));
+      return name ? [{ file, source: "ensurepip", name }] : [];
+    }),
+    ...ctx.osWheelDirs.flatMap((d) => wheelsIn(d, "os")),
+  ];
+  // Stable sort: for equal versions the earlier source (the store) wins.
+  return all.filter((c) => c.name.project === project && isUniversalPy3(c.name)).sort((a, b) =>
+    newestFirst(a.name, b.name)
+  );
+}
+
+async function firstCompatible(
+  candidates: readonly Candidate[],
+  ctx: AcquireContext,
+  accept: (c: Candidate) => boolean,
+): Promise<AcquiredWheel | undefined> {
+  for (const candidate of candidates) {
+    if (!accept(candidate)) continue;
+    let info: WheelInfo;
+    try {
+      info = await ctx.infoCache.get(candidate.file);
+    } catch (e) {
+      ctx.debug?.(`skipping ${candidate.file}: ${e instanceof Error ? e.message : e}`);
+      continue;
+    }
+    if (!requiresPythonAllows(info.requiresPython, ctx.python)) {
+      ctx.debug?.(`skipping ${candidate.file}: Requires-Python ${info.requiresPython}`);
+      continue;
+    }
+    return { path: candidate.file, source: candidate.source, info };
+  }
+  return undefined;
+}
+
+async function fromIndex(project: string, version: string | undefined, ctx: AcquireContext): Promise<AcquiredWheel> {
+  const { resolvePipIndexes } = await import("./pip_config.ts");
+  const { downloadFile, findDistributionFiles, rankWheels } = await import("./index_client.ts");
+  const config = resolvePipIndexes(ctx.env, ctx.platform);
+  const timeoutMs = ctx.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000;
+  const files = await findDistributionFiles(project, config, {
+    timeoutMs,
+    onSkipped: (reason) => ctx.warn?.(`${reason}; skipped that index`),
+  });
+  // Pages without data-requires-python (plain file indexes, find-links) are checked against the wheel's METADATA.
+  for (const chosen of rankWheels(files, project, { version, pythonVersion: ctx.python })) {
+    const existing = path.join(ctx.storeDir, chosen.filename);
+    let file = existing;
+    try {
+      Deno.statSync(existing);
+    } catch {
+      Deno.mkdirSync(ctx.storeDir, { recursive: true });
+      file = await downloadFile(chosen, ctx.storeDir, {
+        timeoutMs,
+        onProgress: ctx.progress
+          ? (received: number, total: number | undefined) => ctx.progress!(chosen.filename, received, total)
+          : undefined,
+      });
+    }
+    const info = await ctx.infoCache.get(file);
+    if (requiresPythonAllows(info.requiresPython, ctx.python)) return { path: file, source: "index", info };
+    ctx.debug?.(`${chosen.filename} needs Python ${info.requiresPython}; trying an older one`);
+  }
+  throw new MkvenvError(
+    `No ${project}${version ? `==${version}` : ""} wheel for Python ${ctx.python.major}.${ctx.python.minor} on ` +
+      `the package index (${[config.indexUrl, ...config.extraIndexUrls].join(", ")})`,
+    { hint: `choose another --${project} version, or give a folder of wheels with --extra-search-dir` },
+  );
+}
+
+function searched(ctx: AcquireContext): string {
+  const places = [
+    ctx.storeDir,
+    ...ctx.extraSearchDirs,
+    ...new Set(ctx.ensurepipWheels.map((w) => path.dirname(w))),
+    ...ctx.osWheelDirs,
+  ];
+  return places.join(", ");
+}
+
+/** Finds the wheel to seed `project` at `version` with, downloading it when the rules above say so. */
+export async function acquireWheel(project: string, version: SeedVersion, ctx: AcquireContext): Promise<AcquiredWheel> {
+  const normalized = normalizeProject(project);
+  const local = localCandidates(ctx, normalized);
+  const pinned = version !== "bundle" && version !== "embed" && version !== "latest" ? version : undefined;
+  const where = `Python ${ctx.python.major}.${ctx.python.minor}`;
+  if (version === "latest" || (ctx.download === true && pinned === undefined)) {
+    if (ctx.download === false) {
+      throw new MkvenvError(`--${project} latest needs the package index, but --no-download forbids it`, {
+        hint: `use --${project} bundle, or drop --no-download`,
+      });
+    }
+    try {
+      return await fromIndex(normalized, undefined, ctx);
+    } catch (e) {
+      // --download with a local wheel to fall back to: the index being down is no reason to fail (virtualenv warns).
+      const fallback = version === "latest"
+        ? undefined
+        : await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name));
+      if (!fallback) throw e;
+      ctx.debug?.(`index failed (${e instanceof Error ? e.message : e}); using ${fallback.path}`);
+      return fallback;
+    }
+  }
+  if (pinned !== undefined) {
+    const exact = await firstCompatible(local, ctx, (c) => c.name.version === pinned);
+    if (exact) return exact;
+    if (ctx.download === false) {
+      throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx)}`, {
+        hint: `drop --no-download to fetch it from the package index, or add its folder with --extra-search-dir`,
+      });
+    }
+    return await fromIndex(normalized, pinned, ctx);
+  }
+  const newest = await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name));
+  if (newest) return newest;
+  throw new MkvenvError(`No ${project} wheel for ${where} found in: ${searched(ctx)}`, {
+    hint: `pass --download to fetch it from the package index, --extra-search-dir DIR for a folder of wheels, ` +
+      `or --no-${project}`,
+  });
+}

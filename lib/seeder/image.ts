@@ -1,0 +1,115 @@
+/**
+ * Install images: a seed wheel unpacked once per target Python into the app-data folder, with its RECORD checked and
+ * pip's `INSTALLER` added, plus a manifest listing what it holds. Environments link (or copy) their seed packages
+ * from it. An image is built in a temporary folder and renamed into place, so concurrent and interrupted runs never
+ * see half of one.
+ *
+ * @module
+ */
+import { hostPath as path } from "../path.ts";
+import type { VersionInfo } from "../discovery/py_info.ts";
+
+/** What an image holds, stored as `manifest.json` beside its `site` folder. */
+export interface ImageManifest {
+  /** The wheel it was built from (file name). */
+  readonly wheel: string;
+  /** The `.dist-info` folder. */
+  readonly distInfo: string;
+  /** Folders under `site`, parents first ('/'-separated). */
+  readonly dirs: readonly string[];
+  /** Files under `site` ('/'-separated). */
+  readonly files: readonly string[];
+  /** The top-level entries under `site`. */
+  readonly topLevel: readonly string[];
+  /** RECORD lines for every file but RECORD itself, as pip writes them (`path,sha256=…,size`). */
+  readonly record: readonly string[];
+}
+
+/** An image ready to install from. */
+export interface Image {
+  /** The folder whose content goes into site-packages. */
+  readonly site: string;
+  /** Its manifest. */
+  readonly manifest: ImageManifest;
+}
+
+/** The folder of the image of `wheelFile` for a target Python. */
+export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: string): string {
+  return path.join(imagesRoot, `${python.major}.${python.minor}`, path.basename(wheelFile).replace(/\.whl$/, ""));
+}
+
+/** The image if it has been built, else undefined. */
+export function readImage(dir: string): Image | undefined {
+  try {
+    const manifest = JSON.parse(Deno.readTextFileSync(path.join(dir, "manifest.json"))) as ImageManifest;
+    return { site: path.join(dir, "site"), manifest };
+  } catch {
+    return undefined;
+  }
+}
+
+async function sha256UrlSafe(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** Quotes a RECORD path the way Python's csv module does when it must. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** Builds the image of `wheelFile` in `dir` unless it exists; returns it. */
+export async function ensureImage(dir: string, wheelFile: string): Promise<Image> {
+  const ready = readImage(dir);
+  if (ready) return ready;
+  const parent = path.dirname(dir);
+  Deno.mkdirSync(parent, { recursive: true });
+  const temp = Deno.makeTempDirSync({ dir: parent, prefix: `.${path.basename(dir)}.`, suffix: ".tmp" });
+  try {
+    const site = path.join(temp, "site");
+    Deno.mkdirSync(site);
+    const { extractWheel } = await import("./wheel.ts");
+    const extracted = await extractWheel(Deno.readFileSync(wheelFile), site);
+    const installer = new TextEncoder().encode("pip\n");
+    const installerPath = `${extracted.distInfo}/INSTALLER`;
+    Deno.writeFileSync(path.join(site, ...installerPath.split("/")), installer, { mode: 0o644 });
+    const recordPath = `${extracted.distInfo}/RECORD`;
+    const files = [...new Set([...extracted.files, installerPath])].sort();
+    const dirs = [
+      ...new Set(files.flatMap((f) => {
+        const parts = f.split("/").slice(0, -1);
+        return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+      })),
+    ].sort();
+    const record = [
+      ...extracted.record.filter((r) => r.path !== recordPath && r.path !== installerPath).map((r) =>
+        `${csvField(r.path)},${r.hash ?? ""},${r.size ?? ""}`
+      ),
+      `${installerPath},sha256=${await sha256UrlSafe(installer)},${installer.length}`,
+    ];
+    const manifest: ImageManifest = {
+      wheel: path.basename(wheelFile),
+      distInfo: extracted.distInfo,
+      dirs,
+      files: files.filter((f) => f !== recordPath),
+      topLevel: [...new Set(files.map((f) => f.split("/")[0]!))].sort(),
+      record,
+    };
+    Deno.writeTextFileSync(path.join(temp, "manifest.json"), JSON.stringify(manifest));
+    try {
+      Deno.renameSync(temp, dir);
+    } catch (e) {
+      // Another run finished the same image first: theirs is as good as ours.
+      const theirs = readImage(dir);
+      if (!theirs) throw e;
+      Deno.removeSync(temp, { recursive: true });
+      return theirs;
+    }
+    return { site: path.join(dir, "site"), manifest };
+  } catch (e) {
+    try {
+      Deno.removeSync(temp, { recursive: true });
+    } catch { /* already gone */ }
+    throw e;
+  }
+}

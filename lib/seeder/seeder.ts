@@ -1,0 +1,199 @@
+/**
+ * Seeding: which packages go into a new environment (pip, and setuptools below Python 3.12), from which wheels, and
+ * the plan that installs them, either from app-data install images (`app-data`, the default) or by running pip from
+ * the wheel inside the target interpreter (`pip`).
+ *
+ * @module
+ */
+import type { CreatorInput, VenvLayout } from "../creator/creator.ts";
+import type { PythonInfo } from "../discovery/py_info.ts";
+import { usageError } from "../errors.ts";
+import type { PlanOp } from "../plan/ops.ts";
+import type { AcquiredWheel, SeedVersion } from "./acquire.ts";
+import { consoleScriptsToWrite, renderConsoleScript } from "./console_scripts.ts";
+import { csvField, type Image } from "./image.ts";
+
+/** The seeders `--seeder` accepts. */
+export const SEEDERS: readonly string[] = ["app-data", "pip"];
+
+/** Seeding options, as the command line gives them. */
+export interface SeedOptions {
+  /** Seed nothing. */
+  readonly noSeed?: boolean | undefined;
+  /** `app-data` or `pip`. @default {"app-data"} */
+  readonly seeder?: string | undefined;
+  /** pip's version request. @default {"bundle"} */
+  readonly pip?: string | undefined;
+  /** setuptools' version request. @default {"bundle" below Python 3.12, else "none"} */
+  readonly setuptools?: string | undefined;
+  /** Skip pip. */
+  readonly noPip?: boolean | undefined;
+  /** Skip setuptools. */
+  readonly noSetuptools?: boolean | undefined;
+  /** Link top-level folders to the image instead of hard-linking files. */
+  readonly symlinkAppData?: boolean | undefined;
+}
+
+/** One package to seed and the version asked for. */
+export interface SeedRequest {
+  /** Project name. */
+  readonly project: string;
+  /** Version request. */
+  readonly version: SeedVersion;
+}
+
+/** Checks the seeding options (usage errors, before anything is searched). */
+export function checkSeedOptions(options: SeedOptions): void {
+  if (options.seeder !== undefined && !SEEDERS.includes(options.seeder)) {
+    throw usageError(`Unknown seeder "${options.seeder}"`, `choose one of: ${SEEDERS.join(", ")}`);
+  }
+  for (const [name, value] of [["pip", options.pip], ["setuptools", options.setuptools]] as const) {
+    if (value !== undefined && !/^(bundle|embed|latest|none|[0-9][A-Za-z0-9.+!-]*)$/.test(value)) {
+      throw usageError(`Invalid --${name} value "${value}"`, "use bundle, embed, latest, none or a version like 26.0");
+    }
+  }
+}
+
+/** The packages to seed into an environment for `info`, in install order. */
+export function seedRequests(options: SeedOptions, info: PythonInfo): SeedRequest[] {
+  if (options.noSeed) return [];
+  const out: SeedRequest[] = [];
+  const pip = options.noPip ? "none" : options.pip ?? "bundle";
+  if (pip !== "none") out.push({ project: "pip", version: pip });
+  const modern = info.versionInfo.major > 3 || info.versionInfo.minor >= 12;
+  const setuptools = options.noSetuptools ? "none" : options.setuptools ?? (modern ? "none" : "bundle");
+  if (setuptools !== "none") out.push({ project: "setuptools", version: setuptools });
+  return out;
+}
+
+async function sha256UrlSafe(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** `to` relative to `from`, with `/` (RECORD paths are POSIX-style relative paths from site-packages). */
+function relativePosix(input: CreatorInput, from: string, to: string): string {
+  return input.platform.path.relative(from, to).split(/[\\/]/).join("/");
+}
+
+/** How an image's files reach site-packages. */
+export type SeedLink = "hardlink" | "copy" | "symlink";
+
+/**
+ * The operations installing one image into an environment: the previous install of the same project removed,
+ * the files linked or copied, the console scripts written for this environment's python, and a RECORD listing it all.
+ */
+export async function imageInstallOps(
+  input: CreatorInput,
+  layout: VenvLayout,
+  wheel: AcquiredWheel,
+  image: Image,
+  link: SeedLink,
+): Promise<PlanOp[]> {
+  const p = input.platform.path;
+  const m = image.manifest;
+  const ops: PlanOp[] = [...previousInstallRemoval(input, layout, wheel.info.name)];
+  if (link === "symlink") {
+    for (const entry of m.topLevel) {
+      ops.push({ op: "symlink", path: p.join(layout.purelib, entry), target: p.join(image.site, entry) });
+    }
+  } else {
+    ops.push({ op: "installTree", path: layout.purelib, source: image.site, dirs: m.dirs, files: m.files, link });
+  }
+  const record = link === "symlink" ? m.topLevel.map((entry) => `${csvField(entry)},,`) : [...m.record];
+  if (!input.platform.isWindows) {
+    const v = input.python.info.versionInfo;
+    // pip 25+ writes a shorter script that needs Python 3.9 (str.removesuffix); older pips wrote distlib's.
+    const template = v.major === 3 && v.minor < 9 ? "pip23" : "pip26";
+    for (const entry of consoleScriptsToWrite(wheel.info.consoleScripts, v)) {
+      const text = renderConsoleScript(layout.python, entry.module, entry.attr, { template, os: input.platform.os });
+      const script = p.join(layout.binDir, entry.name);
+      ops.push({ op: "write", path: script, content: text, mode: 0o755 });
+      const size = new TextEncoder().encode(text).length;
+      record.push(
+        `${csvField(relativePosix(input, layout.purelib, script))},sha256=${await sha256UrlSafe(text)},${size}`,
+      );
+    }
+  }
+  record.push(`${csvField(`${m.distInfo}/RECORD`)},,`);
+  ops.push({ op: "write", path: p.join(layout.purelib, m.distInfo, "RECORD"), content: record.join("\n") + "\n" });
+  return ops;
+}
+
+/**
+ * Removes what an earlier run (or pip) installed of `project` in site-packages: its `.dist-info` folder, the
+ * top-level entries its RECORD names, and its scripts in the bin folder. Read now, removed when the plan runs.
+ */
+function previousInstallRemoval(input: CreatorInput, layout: VenvLayout, project: string): PlanOp[] {
+  const p = input.platform.path;
+  const prefix = project.toLowerCase().replace(/[-_.]+/g, "_");
+  let entries: string[];
+  try {
+    entries = [...Deno.readDirSync(layout.purelib)].map((e) => e.name);
+  } catch {
+    return [];
+  }
+  const ops: PlanOp[] = [];
+  const seen = new Set<string>();
+  for (const distInfo of entries) {
+    const m = /^(.+)-[^-]+\.dist-info$/.exec(distInfo);
+    if (!m || m[1]!.toLowerCase().replace(/[-_.]+/g, "_") !== prefix) continue;
+    let record = "";
+    try {
+      record = Deno.readTextFileSync(p.join(layout.purelib, distInfo, "RECORD"));
+    } catch { /* no RECORD: the folder alone goes */ }
+    for (const line of record.split(/\r?\n/)) {
+      const file = line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : line.split(",")[0]!;
+      if (!file) continue;
+      const absolute = p.resolve(layout.purelib, file);
+      // Only what lies in site-packages (as a top-level entry) or in the bin folder is ours to remove.
+      const top = p.relative(layout.purelib, absolute).split(/[\\/]/)[0]!;
+      const target = top && top !== ".."
+        ? p.join(layout.purelib, top)
+        : p.dirname(absolute) === layout.binDir
+        ? absolute
+        : undefined;
+      if (target && !seen.has(target)) {
+        seen.add(target);
+        ops.push({ op: "remove", path: target, recursive: true });
+      }
+    }
+    const folder = p.join(layout.purelib, distInfo);
+    if (!seen.has(folder)) ops.push({ op: "remove", path: folder, recursive: true });
+  }
+  return ops;
+}
+
+/** The `--seeder pip` operation: pip, run from its own wheel by the environment's python, installs the seeds offline. */
+export function pipSeederOp(
+  layout: VenvLayout,
+  wheels: readonly AcquiredWheel[],
+  env: Readonly<Record<string, string>>,
+  platform: CreatorInput["platform"],
+): PlanOp {
+  const p = platform.path;
+  const pipWheel = wheels.find((w) => w.info.name.toLowerCase() === "pip") ?? wheels[0]!;
+  const findLinks = [...new Set(wheels.map((w) => p.dirname(w.path)))].flatMap((d) => ["--find-links", d]);
+  // The user's PIP_* and PYTHON* variables could point pip elsewhere (an index, a constraints file, a user site).
+  const clean: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (!/^(PIP_|PYTHON)/i.test(key)) clean[key] = value;
+  return {
+    op: "run",
+    path: layout.dest,
+    argv: [
+      layout.python,
+      p.join(pipWheel.path, "pip"),
+      "install",
+      "--quiet",
+      "--no-index",
+      "--no-cache-dir",
+      "--disable-pip-version-check",
+      "--no-warn-script-location",
+      "--only-binary",
+      ":all:",
+      ...findLinks,
+      ...wheels.map((w) => `${w.info.name}==${w.info.version}`),
+    ],
+    env: { ...clean, PIP_USER: "0", PIP_NO_INPUT: "1" },
+  };
+}

@@ -1,0 +1,717 @@
+/**
+ * Reading and unpacking wheels (PEP 427): file names, the metadata a seeder needs (`Requires-Python`, console
+ * scripts, the `.dist-info` folder), and a checked extraction that refuses entries escaping the target and verifies
+ * every file against `RECORD`.
+ *
+ * zip.js parses the central directory (ZIP64, name encodings, its own unsafe-name check), but entries are inflated
+ * here, straight from their local headers with the native `DecompressionStream`: zip.js's per-entry stream plumbing
+ * costs about 0.1 ms an entry, which for pip's ~500 files is most of the extraction time. Anything unusual
+ * (other compression methods, an unexpected local header) goes through zip.js's `getData` instead.
+ *
+ * This module is loaded dynamically, only when a wheel must be read, so its zip.js import costs nothing otherwise.
+ *
+ * @module
+ */
+import { type Entry, Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from "@zip.js/zip.js";
+import { formatVersion, parseVersion } from "../discovery/pep440.ts";
+import { MkvenvError } from "../errors.ts";
+import { hostPath } from "../path.ts";
+
+/** The parts of a wheel file name (PEP 427). */
+export interface WheelName {
+  /** The distribution as the file name spells it, e.g. `typing_extensions`. */
+  readonly distribution: string;
+  /** The PEP 503 normalised project name, e.g. `typing-extensions`. */
+  readonly project: string;
+  /** The version as the file name spells it, e.g. `23.2.1`. */
+  readonly version: string;
+  /** The optional build tag (starts with a digit), e.g. `1` in `foo-1.0-1-py3-none-any.whl`. */
+  readonly build?: string;
+  /** The python tags, split at `.`, e.g. `["py2", "py3"]`. */
+  readonly pythonTags: readonly string[];
+  /** The ABI tags, split at `.`, e.g. `["none"]`. */
+  readonly abiTags: readonly string[];
+  /** The platform tags, split at `.`, e.g. `["any"]`. */
+  readonly platformTags: readonly string[];
+  /** The file name (without any folder). */
+  readonly fileName: string;
+}
+
+/** A `console_scripts` entry point of a wheel. */
+export interface ConsoleScript {
+  /** The script name, e.g. `pip3`. */
+  readonly name: string;
+  /** The module to import, e.g. `pip._internal.cli.main`. */
+  readonly module: string;
+  /** The callable in that module, possibly dotted, e.g. `main` or `Cli.run`. */
+  readonly attr: string;
+}
+
+/** What a wheel says about itself in its `.dist-info` folder. */
+export interface WheelMetadata {
+  /** `Name` from METADATA, as written. */
+  readonly name: string;
+  /** `Version` from METADATA, as written. */
+  readonly version: string;
+  /** `Requires-Python` from METADATA, if present. */
+  readonly requiresPython: string | undefined;
+  /** The `[console_scripts]` entry points from `entry_points.txt`, in file order (empty without that file). */
+  readonly consoleScripts: readonly ConsoleScript[];
+  /** The `.dist-info` folder name, e.g. `pip-23.2.1.dist-info`. */
+  readonly distInfo: string;
+}
+
+/** One row of a `RECORD` file. */
+export interface RecordEntry {
+  /** The path relative to site-packages, `/`-separated. */
+  readonly path: string;
+  /** The hash as written, e.g. `sha256=…` (urlsafe base64 without padding); undefined when the field is empty. */
+  readonly hash: string | undefined;
+  /** The size in bytes; undefined when the field is empty. */
+  readonly size: number | undefined;
+}
+
+/** The result of {@linkcode extractWheel}. */
+export interface ExtractedWheel {
+  /** The `.dist-info` folder name, e.g. `pip-23.2.1.dist-info`. */
+  readonly distInfo: string;
+  /** Every file written, relative to the target, `/`-separated, sorted. Folders are not listed. */
+  readonly files: readonly string[];
+  /** The wheel's `RECORD` rows, in file order (its own row included). */
+  readonly record: readonly RecordEntry[];
+}
+
+/** A Python version, as `sys.version_info` gives its first three fields. */
+export interface PythonVersionTriple {
+  /** Major version, e.g. 3. */
+  readonly major: number;
+  /** Minor version, e.g. 12. */
+  readonly minor: number;
+  /** Micro version, e.g. 1. */
+  readonly micro: number;
+}
+
+// pip's wheel_file_re: no part may hold "-" or whitespace, and a build tag starts with a digit.
+const WHEEL_NAME_RE =
+  /^(?<dist>[^\s-]+?)-(?<version>[^\s-]+?)(?:-(?<build>\d[^\s-]*))?-(?<python>[^\s-]+?)-(?<abi>[^\s-]+?)-(?<platform>[^\s-]+?)\.whl$/;
+
+/**
+ * Normalises a project name as PEP 503 does: runs of `-`, `_` and `.` become one `-`, letters lower-case.
+ *
+ * @param name A project name, e.g. `Typing_Extensions`.
+ * @returns The normalised name, e.g. `typing-extensions`.
+ *
+ * @example Usage
+ * ```ts
+ * import { normalizeProjectName } from "./wheel.ts";
+ * console.assert(normalizeProjectName("Zope.Interface") === "zope-interface");
+ * ```
+ */
+export function normalizeProjectName(name: string): string {
+  return name.replace(/[-_.]+/g, "-").toLowerCase();
+}
+
+/**
+ * Splits a wheel file name into its PEP 427 parts:
+ * `{distribution}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl`.
+ *
+ * @param fileName The file name; anything up to the last `/` or `\` is ignored.
+ * @returns The parts, or undefined when the name is not a wheel name.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseWheelName } from "./wheel.ts";
+ * const w = parseWheelName("pip-23.2.1-py3-none-any.whl");
+ * console.assert(w?.project === "pip" && w.version === "23.2.1" && w.platformTags[0] === "any");
+ * ```
+ */
+export function parseWheelName(fileName: string): WheelName | undefined {
+  const base = fileName.slice(Math.max(fileName.lastIndexOf("/"), fileName.lastIndexOf("\\")) + 1);
+  const g = WHEEL_NAME_RE.exec(base)?.groups;
+  if (!g) return undefined;
+  const tags = (part: string | undefined): string[] => (part ?? "").split(".");
+  const pythonTags = tags(g.python), abiTags = tags(g.abi), platformTags = tags(g.platform);
+  // "py2..py3" or "py3." would split into an empty tag: not a tag set any tool writes.
+  if ([...pythonTags, ...abiTags, ...platformTags].includes("")) return undefined;
+  return {
+    distribution: g.dist!,
+    project: normalizeProjectName(g.dist!),
+    version: g.version!,
+    ...(g.build === undefined ? {} : { build: g.build }),
+    pythonTags,
+    abiTags,
+    platformTags,
+    fileName: base,
+  };
+}
+
+/**
+ * Whether a wheel is pure Python that runs on any Python 3: a `py3` python tag (alone or in a set such as
+ * `py2.py3`), the `none` ABI and the `any` platform.
+ *
+ * @param wheel A parsed wheel name.
+ * @returns Whether the wheel suits every Python 3 interpreter on every platform.
+ *
+ * @example Usage
+ * ```ts
+ * import { isPurePy3, parseWheelName } from "./wheel.ts";
+ * console.assert(isPurePy3(parseWheelName("pip-18.1-py2.py3-none-any.whl")!));
+ * console.assert(!isPurePy3(parseWheelName("numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.whl")!));
+ * ```
+ */
+export function isPurePy3(wheel: WheelName): boolean {
+  return wheel.pythonTags.includes("py3") && wheel.abiTags.includes("none") && wheel.platformTags.includes("any");
+}
+
+export { requiresPythonAllows } from "./wheel_name.ts";
+
+/**
+ * Parses a `RECORD` file: CSV as Python's `csv` module writes it (fields holding `,`, `"` or line breaks are quoted,
+ * with `""` for a quote). Blank lines are skipped.
+ *
+ * @param text The content of `RECORD`.
+ * @returns The rows in file order.
+ * @throws {SyntaxError} When a row does not have three fields, the size is not a number, or a quote is unclosed.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseRecord } from "./wheel.ts";
+ * const rows = parseRecord('"a,b.py",sha256=AAAA,3\npip-1.0.dist-info/RECORD,,\n');
+ * console.assert(rows[0]?.path === "a,b.py" && rows[0].size === 3 && rows[1]?.hash === undefined);
+ * ```
+ */
+export function parseRecord(text: string): RecordEntry[] {
+  return parseCsv(text).map((row, i) => {
+    // csv.writer writes exactly three fields; tolerating more would guess at what a foreign tool meant.
+    if (row.length !== 3) throw new SyntaxError(`RECORD row ${i + 1} has ${row.length} fields instead of 3`);
+    const [path, hash, size] = row as [string, string, string];
+    if (path === "") throw new SyntaxError(`RECORD row ${i + 1} has an empty path`);
+    if (size !== "" && !/^\d+$/.test(size)) throw new SyntaxError(`RECORD row ${i + 1} has an invalid size "${size}"`);
+    return { path, hash: hash === "" ? undefined : hash, size: size === "" ? undefined : Number(size) };
+  });
+}
+
+/** Splits CSV text into rows of fields, following Python's csv reader (excel dialect). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false; // inside a quoted section
+  let fieldStarted = false; // the current row has content (so a line end emits it)
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') field += text[++i];
+      else quoted = false;
+      continue;
+    }
+    if (c === '"' && field === "") {
+      quoted = true;
+      fieldStarted = true;
+    } else if (c === ",") {
+      row.push(field);
+      field = "";
+      fieldStarted = true;
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      if (fieldStarted || field !== "") rows.push([...row, field]);
+      row = [];
+      field = "";
+      fieldStarted = false;
+    } else {
+      // Like Python's lenient reader, a quote inside an unquoted field is an ordinary character.
+      field += c;
+      fieldStarted = true;
+    }
+  }
+  if (quoted) throw new SyntaxError("RECORD ends inside a quoted field");
+  if (fieldStarted || field !== "") rows.push([...row, field]);
+  return rows;
+}
+
+/**
+ * The SHA-256 digest of `bytes`, urlsafe base64 without padding, as RECORD files write it (after `sha256=`).
+ *
+ * @param bytes The data.
+ * @returns The encoded digest (43 characters).
+ *
+ * @example Usage
+ * ```ts
+ * import { sha256UrlsafeNoPad } from "./wheel.ts";
+ * console.assert((await sha256UrlsafeNoPad(new Uint8Array())) === "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+ * ```
+ */
+export function sha256UrlsafeNoPad(bytes: Uint8Array): Promise<string> {
+  return digestUrlsafeNoPad("SHA-256", bytes);
+}
+
+/** The RECORD hash algorithms accepted, by their RECORD name. PEP 427 forbids md5 and sha1. */
+const DIGESTS: Readonly<Record<string, string>> = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+
+async function digestUrlsafeNoPad(algorithm: string, bytes: Uint8Array): Promise<string> {
+  // Wheels are read from files, never from shared memory; WebCrypto's types just cannot know that.
+  const digest = new Uint8Array(await crypto.subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>));
+  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/**
+ * Reads what a seeder needs from a wheel's `.dist-info` folder: METADATA's `Name`, `Version` and `Requires-Python`,
+ * and the `[console_scripts]` of `entry_points.txt`. Only those two entries are inflated.
+ *
+ * The folder is the one holding `METADATA`; with several, the one named `{distribution}-{version}.dist-info` after
+ * the wheel's file name.
+ *
+ * @param bytes The wheel file's content.
+ * @param fileName The wheel's file name, used to pick the `.dist-info` folder and in error messages.
+ * @returns The metadata.
+ * @throws {MkvenvError} When the wheel is not a readable zip, has unsafe entry names, lacks METADATA (or its `Name`
+ * or `Version`), or has an invalid console script entry point.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { readWheelMetadata } from "./wheel.ts";
+ * const meta = await readWheelMetadata(await Deno.readFile("pip-23.2.1-py3-none-any.whl"), "pip-23.2.1-py3-none-any.whl");
+ * console.assert(meta.requiresPython === ">=3.7" && meta.consoleScripts[0]?.name === "pip");
+ * ```
+ */
+export async function readWheelMetadata(bytes: Uint8Array, fileName: string): Promise<WheelMetadata> {
+  const label = labelOf(fileName);
+  const reader = openReader(bytes);
+  try {
+    const entries = await readEntries(reader, label);
+    const byName = new Map(entries.map((e) => [e.filename, e]));
+    const candidates = entries.flatMap((e) => /^([^/]+\.dist-info)\/METADATA$/.exec(e.filename)?.[1] ?? []);
+    const distInfo = chooseDistInfo(candidates, fileName, label, "METADATA");
+    const metadataText = decodeUtf8(
+      await readEntry(bytes, byName.get(`${distInfo}/METADATA`)!, label),
+      label,
+      "METADATA",
+    );
+    const headers = parseHeaders(metadataText);
+    const name = headers.get("name");
+    const version = headers.get("version");
+    if (name === undefined || version === undefined) {
+      throw new MkvenvError(`${label}: ${distInfo}/METADATA has no ${name === undefined ? "Name" : "Version"} field`);
+    }
+    const entryPoints = byName.get(`${distInfo}/entry_points.txt`);
+    const consoleScripts = entryPoints === undefined
+      ? []
+      : parseConsoleScripts(decodeUtf8(await readEntry(bytes, entryPoints, label), label, "entry_points.txt"), label);
+    return { name, version, requiresPython: headers.get("requires-python"), consoleScripts, distInfo };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Unix file type bits and the symbolic link type, as stored in the high 16 bits of the external attributes. */
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+/** Entries inflated and written at once: enough to overlap file writes, few enough to bound memory. */
+const CONCURRENCY = 8;
+
+/** A file entry that passed the checks, with where it goes. */
+interface PlannedFile {
+  readonly entry: Entry;
+  /** The entry name (`/`-separated, relative). */
+  readonly name: string;
+  /** The absolute destination. */
+  readonly dest: string;
+  readonly executable: boolean;
+  /** The RECORD row to verify against; undefined for RECORD and its signatures. */
+  readonly record: RecordEntry | undefined;
+}
+
+/**
+ * Writes every entry of a wheel under `target` and verifies the result against the wheel's `RECORD`.
+ *
+ * Before anything is written, every entry is checked: names must be relative, `/`-separated paths without `.`, `..`
+ * or empty segments, backslashes, drive letters or NUL, that stay under `target`; no name may repeat or be both a
+ * file and a folder; no entry may be a symbolic link or encrypted; and every file except `RECORD` (and its
+ * `RECORD.jws`/`RECORD.p7s` signatures) must have a RECORD row with a sha256/sha384/sha512 hash and a matching
+ * size, while every RECORD row but its own must name a file of the wheel. Each file's hash is then checked before it
+ * is written. Files are written `0o755` when the zip's Unix mode has an execute bit, `0o644` otherwise.
+ *
+ * On failure `target` may hold part of the wheel: it is meant to be a private temporary folder that the caller
+ * discards. Nothing is ever written outside it.
+ *
+ * @param bytes The wheel file's content.
+ * @param target An existing, empty folder.
+ * @param fileName The wheel's file name, used in error messages and to pick the `.dist-info` folder when the
+ * wheel holds several; `wheel` when omitted.
+ * @returns The `.dist-info` folder, the files written and the RECORD rows.
+ * @throws {MkvenvError} When the wheel is not a readable zip, an entry is refused, RECORD is missing or does not
+ * match, or writing fails; the message names the wheel and the entry.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { extractWheel } from "./wheel.ts";
+ * const target = await Deno.makeTempDir();
+ * const { distInfo, files } = await extractWheel(await Deno.readFile("pip-23.2.1-py3-none-any.whl"), target);
+ * console.assert(distInfo === "pip-23.2.1.dist-info" && files.includes("pip/__init__.py"));
+ * ```
+ */
+export async function extractWheel(bytes: Uint8Array, target: string, fileName?: string): Promise<ExtractedWheel> {
+  const label = labelOf(fileName);
+  const root = hostPath.resolve(target);
+  const reader = openReader(bytes);
+  try {
+    const entries = await readEntries(reader, label);
+    const { files, dirs } = planEntries(entries, root, label);
+
+    const recordCandidates = files.flatMap((f) => /^([^/]+\.dist-info)\/RECORD$/.exec(f.name)?.[1] ?? []);
+    const distInfo = chooseDistInfo(recordCandidates, fileName ?? "", label, "RECORD");
+    const recordName = `${distInfo}/RECORD`;
+    const recordFile = files.find((f) => f.name === recordName)!;
+    const recordBytes = await readEntry(bytes, recordFile.entry, label);
+    let record: RecordEntry[];
+    try {
+      record = parseRecord(decodeUtf8(recordBytes, label, recordName));
+    } catch (e) {
+      if (e instanceof MkvenvError) throw e;
+      throw new MkvenvError(`${label}: ${recordName} is malformed: ${(e as Error).message}`, { cause: e });
+    }
+    const planned = matchRecord(files, record, distInfo, label);
+
+    for (const dir of dirs) {
+      try {
+        // Not recursive, and an existing folder is an error: every folder on a written path is then one made here,
+        // never a link someone left in the target.
+        await Deno.mkdir(hostPath.join(root, ...dir.split("/")));
+      } catch (e) {
+        throw new MkvenvError(`${label}: cannot create folder "${dir}": ${(e as Error).message}`, { cause: e });
+      }
+    }
+    await runPool(planned, CONCURRENCY, async (file) => {
+      const data = file === recordFile ? recordBytes : await readEntry(bytes, file.entry, label);
+      if (file.record !== undefined) await verifyHash(file, data, label);
+      try {
+        // createNew: the target is empty, so an existing name means something else wrote there; never follow it.
+        await Deno.writeFile(file.dest, data, { mode: file.executable ? 0o755 : 0o644, createNew: true });
+      } catch (e) {
+        throw new MkvenvError(`${label}: cannot write "${file.name}": ${(e as Error).message}`, { cause: e });
+      }
+    });
+    return { distInfo, files: files.map((f) => f.name).sort(), record };
+  } finally {
+    await reader.close();
+  }
+}
+
+function labelOf(fileName: string | undefined): string {
+  if (fileName === undefined || fileName === "") return "wheel";
+  return fileName.slice(Math.max(fileName.lastIndexOf("/"), fileName.lastIndexOf("\\")) + 1);
+}
+
+function openReader(bytes: Uint8Array): ZipReader<Uint8Array> {
+  // Workers would only add start-up cost: entries are inflated here, on the main thread, with native streams.
+  return new ZipReader(new Uint8ArrayReader(bytes), { useWebWorkers: false });
+}
+
+async function readEntries(reader: ZipReader<Uint8Array>, label: string): Promise<Entry[]> {
+  try {
+    // The default name validation stays on: it refuses `..` segments and absolute names before we see them.
+    return await reader.getEntries();
+  } catch (e) {
+    const unsafe = (e as { filename?: unknown }).filename;
+    if (typeof unsafe === "string") {
+      throw new MkvenvError(`${label}: refusing entry "${unsafe}": unsafe name (absolute or with ".." segments)`, {
+        cause: e,
+      });
+    }
+    throw new MkvenvError(`${label}: not a readable zip archive: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Why an entry name is refused, or undefined when it is a plain relative path. */
+function nameProblem(name: string): string | undefined {
+  if (name === "") return "empty name";
+  if (name.includes("\0")) return "NUL character in the name";
+  if (name.includes("\\")) return "backslash in the name";
+  if (name.startsWith("/")) return "absolute name";
+  if (/^[A-Za-z]:/.test(name)) return "drive letter in the name";
+  const segments = (name.endsWith("/") ? name.slice(0, -1) : name).split("/");
+  if (segments.includes("..")) return '".." segment in the name';
+  if (segments.includes(".") || segments.includes("")) return 'empty or "." segment in the name';
+  return undefined;
+}
+
+/** Checks every entry and decides where files go and which folders to create (sorted, so parents come first). */
+function planEntries(entries: readonly Entry[], root: string, label: string): { files: PlannedFile[]; dirs: string[] } {
+  const refuse = (name: string, why: string): never => {
+    throw new MkvenvError(`${label}: refusing entry "${name}": ${why}`);
+  };
+  const files: PlannedFile[] = [];
+  const dirs = new Set<string>();
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const name = entry.filename;
+    const problem = nameProblem(name);
+    if (problem !== undefined) refuse(name, problem);
+    const unixMode = entry.externalFileAttributes >>> 16;
+    if (entry.symlink || (unixMode & S_IFMT) === S_IFLNK) refuse(name, "symbolic links are not allowed in wheels");
+    if (entry.encrypted) refuse(name, "encrypted entries are not allowed in wheels");
+    const isDir = entry.directory || name.endsWith("/");
+    const path = isDir && name.endsWith("/") ? name.slice(0, -1) : name;
+    if (seen.has(path)) refuse(name, "the name occurs twice");
+    seen.add(path);
+    const dest = hostPath.join(root, ...path.split("/"));
+    const rel = hostPath.relative(root, dest);
+    // Belt and braces after the name checks: whatever the host's path rules, the result must stay under root.
+    if (rel === "" || rel === ".." || rel.startsWith(`..${hostPath.sep}`) || hostPath.isAbsolute(rel)) {
+      refuse(name, "it would be written outside the target folder");
+    }
+    const segments = path.split("/");
+    for (let i = 1; i < segments.length; i++) dirs.add(segments.slice(0, i).join("/"));
+    if (isDir) {
+      if (entry.uncompressedSize !== 0) refuse(name, "a folder entry with content");
+      dirs.add(path);
+      continue;
+    }
+    files.push({ entry, name, dest, executable: (unixMode & 0o111) !== 0, record: undefined });
+  }
+  for (const file of files) {
+    if (dirs.has(file.name)) refuse(file.name, "the name is both a file and a folder");
+  }
+  return { files, dirs: [...dirs].sort() };
+}
+
+/** Pairs files with their RECORD rows, refusing unlisted files, unhashed files, size mismatches and missing files. */
+function matchRecord(
+  files: readonly PlannedFile[],
+  record: readonly RecordEntry[],
+  distInfo: string,
+  label: string,
+): PlannedFile[] {
+  const recordName = `${distInfo}/RECORD`;
+  const rows = new Map<string, RecordEntry>();
+  for (const row of record) {
+    const earlier = rows.get(row.path);
+    if (earlier !== undefined && (earlier.hash !== row.hash || earlier.size !== row.size)) {
+      throw new MkvenvError(`${label}: ${recordName} lists "${row.path}" twice with different values`);
+    }
+    rows.set(row.path, row);
+  }
+  const unsigned = new Set([recordName, `${recordName}.jws`, `${recordName}.p7s`]);
+  const planned = files.map((file): PlannedFile => {
+    if (unsigned.has(file.name)) return file;
+    const row = rows.get(file.name);
+    if (row === undefined) throw new MkvenvError(`${label}: "${file.name}" is not listed in its RECORD`);
+    if (row.hash === undefined) throw new MkvenvError(`${label}: "${file.name}" has no hash in its RECORD`);
+    if (row.size !== undefined && row.size !== file.entry.uncompressedSize) {
+      throw new MkvenvError(
+        `${label}: "${file.name}" does not match its RECORD size (${file.entry.uncompressedSize} bytes, RECORD says ${row.size})`,
+      );
+    }
+    return { ...file, record: row };
+  });
+  const present = new Set(files.map((f) => f.name));
+  for (const row of record) {
+    if (row.path !== recordName && !present.has(row.path)) {
+      throw new MkvenvError(`${label}: "${row.path}" is listed in its RECORD but missing from the wheel`);
+    }
+  }
+  return planned;
+}
+
+async function verifyHash(file: PlannedFile, data: Uint8Array, label: string): Promise<void> {
+  const hash = file.record!.hash!;
+  const eq = hash.indexOf("=");
+  const algorithm = DIGESTS[hash.slice(0, Math.max(eq, 0)).toLowerCase()];
+  if (algorithm === undefined) {
+    throw new MkvenvError(`${label}: "${file.name}" has an unsupported RECORD hash "${hash}" (use sha256 or better)`);
+  }
+  const expected = hash.slice(eq + 1).replace(/=+$/, "");
+  if ((await digestUrlsafeNoPad(algorithm, data)) !== expected) {
+    throw new MkvenvError(`${label}: "${file.name}" does not match its RECORD hash`);
+  }
+}
+
+/** Runs `task` over `items`, at most `limit` at a time; stops starting new ones after a failure, then rethrows it. */
+async function runPool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  // Every worker is awaited even after a failure, so no write is still running when the caller cleans up.
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+}
+
+/** Where an entry's data starts, from its local header; undefined when the header is not what it should be. */
+function dataStart(bytes: Uint8Array, entry: Entry): number | undefined {
+  const at = entry.offset;
+  if (entry.diskNumberStart !== 0 || at < 0 || at + 30 > bytes.length) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(at, true) !== 0x04034b50) return undefined;
+  const nameLength = view.getUint16(at + 26, true);
+  const start = at + 30 + nameLength + view.getUint16(at + 28, true);
+  if (start + entry.compressedSize > bytes.length) return undefined;
+  return start;
+}
+
+/** Whether the local header names the entry as the central directory does. */
+function localNameMatches(bytes: Uint8Array, entry: Entry): boolean {
+  const at = entry.offset;
+  const nameLength = bytes[at + 26]! | (bytes[at + 27]! << 8);
+  const raw = entry.rawFilename;
+  if (nameLength !== raw.length) return false;
+  for (let i = 0; i < nameLength; i++) if (bytes[at + 30 + i] !== raw[i]) return false;
+  return true;
+}
+
+/** The content of an entry: inflated here for stored and deflated entries, by zip.js for anything else. */
+async function readEntry(bytes: Uint8Array, entry: Entry, label: string): Promise<Uint8Array> {
+  const start = dataStart(bytes, entry);
+  if (start !== undefined && (entry.compressionMethod === 0 || entry.compressionMethod === 8)) {
+    // A local name differing from the central one is how archives show different files to different tools.
+    if (!localNameMatches(bytes, entry)) {
+      throw new MkvenvError(`${label}: refusing entry "${entry.filename}": its local header names another file`);
+    }
+    const raw = bytes.subarray(start, start + entry.compressedSize);
+    let data: Uint8Array;
+    try {
+      data = entry.compressionMethod === 0 ? raw : await inflateRaw(raw, entry.uncompressedSize);
+    } catch (e) {
+      throw new MkvenvError(`${label}: "${entry.filename}" is corrupt: ${(e as Error).message}`, { cause: e });
+    }
+    if (data.length !== entry.uncompressedSize) {
+      throw new MkvenvError(`${label}: "${entry.filename}" is corrupt: its size differs from the zip directory's`);
+    }
+    return data;
+  }
+  if (entry.directory) return new Uint8Array();
+  try {
+    return await entry.getData(new Uint8ArrayWriter(), { useWebWorkers: false, checkSignature: true });
+  } catch (e) {
+    throw new MkvenvError(`${label}: cannot read "${entry.filename}": ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Inflates raw deflate data with the native decompressor, stopping as soon as the output passes `limit` bytes: a
+ * zip's sizes are not to be trusted, and a small entry could otherwise inflate to gigabytes.
+ */
+async function inflateRaw(data: Uint8Array, limit: number): Promise<Uint8Array> {
+  const stream = new DecompressionStream("deflate-raw");
+  const writer = stream.writable.getWriter();
+  // Failures surface on the readable side; these promises only need a handler so they are not reported unhandled.
+  writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
+  writer.close().catch(() => {});
+  // Reading chunks by hand measured 1.5-2x faster than `new Response(stream.readable).arrayBuffer()`.
+  const reader = stream.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw new RangeError(`it inflates to more than the ${limit} bytes the zip directory says`);
+    }
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+function decodeUtf8(bytes: Uint8Array, label: string, what: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (e) {
+    throw new MkvenvError(`${label}: ${what} is not valid UTF-8`, { cause: e });
+  }
+}
+
+/** Whether `folder` (`X.dist-info`) is the one PEP 427 names for the wheel: `{distribution}-{version}.dist-info`. */
+function distInfoMatches(folder: string, wheel: WheelName): boolean {
+  const stem = folder.slice(0, -".dist-info".length);
+  const dash = stem.lastIndexOf("-");
+  if (dash <= 0 || normalizeProjectName(stem.slice(0, dash)) !== wheel.project) return false;
+  const version = stem.slice(dash + 1);
+  if (version.toLowerCase() === wheel.version.toLowerCase()) return true;
+  try {
+    return formatVersion(parseVersion(version)) === formatVersion(parseVersion(wheel.version));
+  } catch {
+    return false;
+  }
+}
+
+/** Picks the `.dist-info` folder among those holding `what`: the one the file name names, else the only one. */
+function chooseDistInfo(candidates: readonly string[], fileName: string, label: string, what: string): string {
+  const wheel = parseWheelName(fileName);
+  const named = wheel === undefined ? undefined : candidates.find((c) => distInfoMatches(c, wheel));
+  if (named !== undefined) return named;
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 0) throw new MkvenvError(`${label}: no *.dist-info/${what} in the wheel`);
+  throw new MkvenvError(
+    `${label}: several .dist-info folders hold ${what} (${candidates.join(", ")}) and none matches the wheel's name`,
+  );
+}
+
+/** Parses RFC 822 style headers (up to the first blank line) into lower-cased names and their first values. */
+function parseHeaders(text: string): Map<string, string> {
+  const headers = new Map<string, string>();
+  let last: string | undefined;
+  for (const line of text.split(/\r\n|\n|\r/)) {
+    if (line === "") break;
+    if ((line.startsWith(" ") || line.startsWith("\t")) && last !== undefined) {
+      // A folded continuation line: unfold it into the previous header (unless a later duplicate was ignored).
+      const value = headers.get(last);
+      if (value !== undefined) headers.set(last, `${value} ${line.trim()}`.trim());
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0) {
+      last = undefined;
+      continue;
+    }
+    const name = line.slice(0, colon).trim().toLowerCase();
+    last = headers.has(name) ? undefined : name;
+    if (last !== undefined) headers.set(name, line.slice(colon + 1).trim());
+  }
+  return headers;
+}
+
+// importlib.metadata's entry point value pattern: `module:attr [extras]`, with Unicode word characters.
+const ENTRY_POINT_RE = /^(?<module>[\p{L}\p{N}_.]+)\s*:\s*(?<attr>[\p{L}\p{N}_.]+)\s*(?:\[.*\])?\s*$/u;
+
+/** The `[console_scripts]` entries of an `entry_points.txt`. */
+function parseConsoleScripts(text: string, label: string): ConsoleScript[] {
+  const scripts: ConsoleScript[] = [];
+  let section: string | undefined;
+  for (const raw of text.split(/\r\n|\n|\r/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    if (line.startsWith("[")) {
+      section = line.endsWith("]") ? line.slice(1, -1).trim() : undefined;
+      continue;
+    }
+    if (section !== "console_scripts") continue;
+    const eq = line.indexOf("=");
+    const name = eq < 0 ? "" : line.slice(0, eq).trim();
+    const m = ENTRY_POINT_RE.exec(eq < 0 ? "" : line.slice(eq + 1).trim());
+    if (name === "" || !m) {
+      throw new MkvenvError(`${label}: invalid console script entry point "${line}" in entry_points.txt`, {
+        hint: "expected `name = module:attr`",
+      });
+    }
+    scripts.push({ name, module: m.groups!.module!, attr: m.groups!.attr! });
+  }
+  return scripts;
+}
