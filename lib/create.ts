@@ -17,7 +17,7 @@ import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, SymlinkUnsupportedError } from "./plan/apply.ts";
 import { type AcquireContext, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
-import { ensureImage, imageDir } from "./seeder/image.ts";
+import { compileImage, ensureImage, imageDir } from "./seeder/image.ts";
 import { checkSeedOptions, imageInstallOps, pipSeederOp, type SeedLink, seedRequests } from "./seeder/seeder.ts";
 import { WheelInfoCache } from "./seeder/wheel_info.ts";
 import type { Plan, PlanOp } from "./plan/ops.ts";
@@ -377,6 +377,14 @@ async function prepareSeeds(
       imageDir(platform.path.join(root, "images"), python.info.versionInfo, wheel.path),
       wheel.path,
     );
+    if (link === "symlink") {
+      const v = python.info.versionInfo;
+      compileImage(
+        image,
+        python.info.systemExecutable,
+        `${python.info.implementation.toLowerCase()}-${v.major}${v.minor}`,
+      );
+    }
     ops.push(...await imageInstallOps(input, layout, wheel, image, link));
   }
   return {

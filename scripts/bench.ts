@@ -2,7 +2,10 @@
  * Times whole-process environment creation: mkvenv against `python -m venv` and virtualenv, in one run, tools
  * alternated run by run, destination on tmpfs, and prints medians, minimums and ratios.
  *
- * Usage: `deno task bench [--runs N] [--python EXE] [--dir DIR] [--json]`
+ * Usage: `deno task bench [--mode no-seed|seed] [--runs N] [--python EXE] [--dir DIR] [--json]`
+ *
+ * `no-seed` (default) times creating the environment alone; `seed` times the everyday call that also installs pip
+ * (mkvenv from its app-data image, `python -m venv` through ensurepip, virtualenv from its app data).
  *
  * mkvenv runs twice: from source (`deno run -A cli.ts`) and as one bundled file (`deno bundle`), the closest stand-in
  * here for the compiled binary (`deno compile` cannot fetch its runtime on these machines). virtualenv is installed
@@ -20,8 +23,14 @@ const { values } = parseArgs({
     python: { type: "string" },
     dir: { type: "string" },
     json: { type: "boolean", default: false },
+    mode: { type: "string", default: "no-seed" },
   },
 });
+const seed = values.mode === "seed";
+if (!seed && values.mode !== "no-seed") throw new Error(`--mode must be seed or no-seed, not ${values.mode}`);
+/** mkvenv's and virtualenv's seeding flag for this mode. */
+const seedFlag: string[] = seed ? [] : ["--no-seed"];
+const label = seed ? "" : " --no-seed";
 const runs = Number(values.runs);
 const root = path.resolve(import.meta.dirname!, "..");
 const home = Deno.env.get("HOME") ?? "/root";
@@ -50,7 +59,12 @@ function benchDir(): string {
 const work = benchDir();
 
 /** The environment every timed process gets: what a user's shell has, none of the PYTHON... and PIP_... extras this machine exports. */
-const cleanEnv: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: home, LANG: "C.UTF-8" };
+const cleanEnv: Record<string, string> = {
+  PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+  HOME: home,
+  LANG: "C.UTF-8",
+  DENO_DIR: Deno.env.get("DENO_DIR") ?? path.join(home, ".cache", "deno"),
+};
 
 async function output(cmd: string, args: string[], env: Record<string, string> = cleanEnv) {
   const out = await new Deno.Command(cmd, { args, env, clearEnv: true, stdout: "piped", stderr: "piped" }).output();
@@ -74,31 +88,30 @@ const notes: string[] = [];
 if (bundled.code === 0) {
   tools.push(
     {
-      name: "mkvenv --no-seed (bundled file)",
+      name: `mkvenv${label} (bundled file)`,
       argv: (
         d,
-      ) => [deno, "run", "-A", "--no-config", bundle, d, "--no-seed", "-q", "-p", python, "--app-data", appData],
+      ) => [deno, "run", "-A", "--no-config", bundle, d, ...seedFlag, "-q", "-p", python, "--app-data", appData],
     },
     {
       // The everyday call: no -p, so discovery walks PATH and resolves version-manager shims (from the cache).
-      name: "mkvenv --no-seed, no -p (bundled file)",
-      argv: (d) => [deno, "run", "-A", "--no-config", bundle, d, "--no-seed", "-q", "--app-data", appData],
+      name: `mkvenv${label}, no -p (bundled file)`,
+      argv: (d) => [deno, "run", "-A", "--no-config", bundle, d, ...seedFlag, "-q", "--app-data", appData],
     },
   );
 } else notes.push(`bundle failed, its row is left out: ${bundled.text.trim().split("\n")[0]}`);
 tools.push(
   {
-    name: "mkvenv --no-seed (deno run cli.ts)",
-    argv: (
-      d,
-    ) => [
+    name: `mkvenv${label} (deno run cli.ts)`,
+    argv: (d) => [
       deno,
       "run",
       "-A",
-      "--no-config",
+      "--config",
+      path.join(root, "deno.json"),
       path.join(root, "cli.ts"),
       d,
-      "--no-seed",
+      ...seedFlag,
       "-q",
       "-p",
       python,
@@ -106,7 +119,9 @@ tools.push(
       appData,
     ],
   },
-  { name: "python -m venv --without-pip", argv: (d) => [python, "-m", "venv", "--without-pip", d] },
+  seed
+    ? { name: "python -m venv (pip via ensurepip)", argv: (d) => [python, "-m", "venv", d] }
+    : { name: "python -m venv --without-pip", argv: (d) => [python, "-m", "venv", "--without-pip", d] },
 );
 
 // virtualenv from pip's configured index (this run's own environment carries pip's configuration).
@@ -123,8 +138,8 @@ if (installed?.code === 0) {
   const ve = path.join(veHome, "bin", "virtualenv");
   const veVersion = (await output(ve, ["--version"])).text.split(" ")[1] ?? "?";
   tools.push({
-    name: `virtualenv ${veVersion} --no-seed`,
-    argv: (d) => [ve, "--no-seed", "-q", "-p", python, "--app-data", path.join(work, "ve-app-data"), d],
+    name: `virtualenv ${veVersion}${label}`,
+    argv: (d) => [ve, ...seedFlag, "-q", "-p", python, "--app-data", path.join(work, "ve-app-data"), d],
   });
 } else {
   notes.push(
@@ -165,7 +180,8 @@ if (values.json) {
 } else {
   const version = (await output(python, ["-c", "import platform; print(platform.python_version())"])).text.trim();
   console.log(
-    `create without seeding, warm; Python ${version} (${python}); ${runs} runs per tool, alternated; ` +
+    `create ${seed ? "with pip seeded" : "without seeding"}, warm; Python ${version} (${python}); ${runs} runs per ` +
+      `tool, alternated; ` +
       `destination on ${path.dirname(work)}`,
   );
   console.log(`| tool | median | min | median vs ${rows[0]!.tool} |\n| --- | --- | --- | --- |`);

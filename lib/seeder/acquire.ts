@@ -195,7 +195,9 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
         ? undefined
         : await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name));
       if (!fallback) throw e;
-      ctx.debug?.(`index failed (${e instanceof Error ? e.message : e}); using ${fallback.path}`);
+      ctx.warn?.(
+        `could not use the package index (${e instanceof Error ? e.message : e}); seeding from ${fallback.path}`,
+      );
       return fallback;
     }
   }

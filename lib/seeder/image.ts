@@ -113,3 +113,26 @@ export async function ensureImage(dir: string, wheelFile: string): Promise<Image
     throw e;
   }
 }
+
+/**
+ * Byte-compiles an image once per interpreter kind, for `--symlink-app-data`: environments then find valid `.pyc`
+ * files in the image and never write their own into it. A marker file records each interpreter that compiled it.
+ */
+export function compileImage(image: Image, python: string, tag: string): void {
+  const marker = path.join(path.dirname(image.site), `compiled.${tag}`);
+  try {
+    Deno.statSync(marker);
+    return;
+  } catch { /* not yet */ }
+  const out = new Deno.Command(python, {
+    args: ["-E", "-s", "-m", "compileall", "-q", image.site],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).outputSync();
+  // compileall exits 1 when a file does not compile (setuptools ships such test data): the rest is still compiled.
+  if (out.code > 1) throw new Error(`compiling ${image.site} failed: ${new TextDecoder().decode(out.stderr)}`);
+  try {
+    Deno.writeFileSync(marker, new Uint8Array(), { createNew: true });
+  } catch { /* another run marked it */ }
+}

@@ -94,13 +94,31 @@ export async function imageInstallOps(
   const m = image.manifest;
   const ops: PlanOp[] = [...previousInstallRemoval(input, layout, wheel.info.name)];
   if (link === "symlink") {
+    // The .dist-info folder is real and per environment (its RECORD lists this environment's scripts); the rest
+    // links into the image.
     for (const entry of m.topLevel) {
+      if (entry === m.distInfo) continue;
       ops.push({ op: "symlink", path: p.join(layout.purelib, entry), target: p.join(image.site, entry) });
+    }
+    ops.push({ op: "mkdir", path: p.join(layout.purelib, m.distInfo) });
+    for (const file of m.files) {
+      if (!file.startsWith(`${m.distInfo}/`) || file.slice(m.distInfo.length + 1).includes("/")) continue;
+      ops.push({
+        op: "symlink",
+        path: p.join(layout.purelib, ...file.split("/")),
+        target: p.join(image.site, ...file.split("/")),
+      });
     }
   } else {
     ops.push({ op: "installTree", path: layout.purelib, source: image.site, dirs: m.dirs, files: m.files, link });
   }
-  const record = link === "symlink" ? m.topLevel.map((entry) => `${csvField(entry)},,`) : [...m.record];
+  // With links, pip must remove the links, never walk into the image: RECORD names the links themselves.
+  const record = link === "symlink"
+    ? [
+      ...m.topLevel.filter((entry) => entry !== m.distInfo).map((entry) => `${csvField(entry)},,`),
+      ...m.files.filter((f) => f.startsWith(`${m.distInfo}/`)).map((f) => `${csvField(f)},,`),
+    ]
+    : [...m.record];
   if (!input.platform.isWindows) {
     const v = input.python.info.versionInfo;
     // pip 25+ writes a shorter script that needs Python 3.9 (str.removesuffix); older pips wrote distlib's.

@@ -1,0 +1,934 @@
+/**
+ * End to end seeding, with real interpreters and the CLI as a real process: every interpreter on this machine gets a
+ * working pip (and setuptools below Python 3.12) that installs a local wheel offline; app-data images are shared by
+ * hard links and never changed by an environment's pip; `--copies`, `--symlink-app-data`, `--seeder pip`, the version
+ * options, `--extra-search-dir`, downloads from a real HTTP index on 127.0.0.1 (good, wrong sha256, 404, stalled), and
+ * concurrent runs building the same image.
+ *
+ * pip is run the way a user runs it: `DEST/bin/pip` with only PATH and HOME set (this shell's PIP_* and PYTHON*
+ * variables stay out); offline behaviour comes from explicit flags (`--no-index`), never from the environment.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter } from "@zip.js/zip.js";
+import { cleanEnv, mkvenv, pyenvPython, realPythons, run, skipIf, tempDir, type TestPython } from "../_helpers.ts";
+
+const PIP_26 = "/opt/pypi/files/pip-26.2.1-py3-none-any.whl";
+const OS_WHEEL_DIR = "/usr/share/python-wheels";
+const OS_PIP = path.join(OS_WHEEL_DIR, "pip-23.0.1-py3-none-any.whl");
+const PYPY = "/usr/bin/pypy3";
+const PY312 = pyenvPython("3.12");
+const PY311 = pyenvPython("3.11");
+const PY38 = pyenvPython("3.8");
+
+function existsSync(file: string): boolean {
+  try {
+    Deno.statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await Deno.lstat(file);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** The environment a user's shell would give pip: no PIP_*, no PYTHON*. */
+function userEnv(home: string): Record<string, string> {
+  return { PATH: "/usr/bin:/bin", HOME: home };
+}
+
+/** Every interpreter the seeding matrix covers: realPythons() plus Debian's PyPy. */
+const TARGETS: TestPython[] = [...realPythons()];
+if (existsSync(PYPY)) {
+  const r = await run(PYPY, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { cwd: "/" });
+  if (r.code === 0) TARGETS.push({ label: `pypy ${r.stdout.trim()}`, exe: PYPY, minor: r.stdout.trim() });
+}
+
+/** An app-data folder shared by this file's tests (images built once); removed when the module unloads. */
+const SHARED_APP_DATA = Deno.realPathSync(Deno.makeTempDirSync({ prefix: "mkvenv_seed_appdata_" }));
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(SHARED_APP_DATA, { recursive: true });
+  } catch { /* already gone */ }
+});
+
+// --- an independent oracle for the seed versions ---------------------------------------------------------------------
+
+interface TargetInfo {
+  readonly stdlib: string;
+  readonly version: readonly number[];
+}
+
+async function targetInfo(exe: string): Promise<TargetInfo> {
+  const r = await run(exe, [
+    "-c",
+    "import json, sys, sysconfig; print(json.dumps({'stdlib': sysconfig.get_paths()['stdlib'], " +
+    "'version': list(sys.version_info[:3])}))",
+  ], { cwd: "/", env: userEnv("/") });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as TargetInfo;
+}
+
+function compareNumbers(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/** `Requires-Python` of the seed wheels here (`>=3.7`, `>=2.7,!=3.0.*`, ...); anything else fails the test. */
+function requiresPythonAllows(spec: string | undefined, version: readonly number[]): boolean {
+  if (!spec) return true;
+  return spec.split(",").map((s) => s.trim()).filter(Boolean).every((clause) => {
+    const m = /^(>=|<=|>|<|==|!=)\s*(\d+(?:\.\d+)*)(\.\*)?$/.exec(clause);
+    if (!m) throw new Error(`test oracle cannot read Requires-Python clause "${clause}"`);
+    const want = m[2]!.split(".").map(Number);
+    if (m[3]) {
+      const same = compareNumbers(version.slice(0, want.length), want) === 0;
+      return m[1] === "==" ? same : m[1] === "!=" ? !same : (() => {
+        throw new Error(`test oracle cannot read "${clause}"`);
+      })();
+    }
+    const c = compareNumbers(version, want);
+    return { ">=": c >= 0, "<=": c <= 0, ">": c > 0, "<": c < 0, "==": c === 0, "!=": c !== 0 }[m[1]!]!;
+  });
+}
+
+async function wheelRequiresPython(file: string): Promise<string | undefined> {
+  const reader = new ZipReader(new Uint8ArrayReader(await Deno.readFile(file)), { useWebWorkers: false });
+  try {
+    for (const entry of await reader.getEntries()) {
+      if (entry.directory || !/^[^/]+\.dist-info\/METADATA$/.test(entry.filename)) continue;
+      const text = new TextDecoder().decode(await entry.getData!(new Uint8ArrayWriter()));
+      const headers = text.split(/\r?\n\r?\n/)[0]!;
+      return /^Requires-Python:\s*(.*)$/im.exec(headers)?.[1]?.trim();
+    }
+  } finally {
+    await reader.close();
+  }
+  throw new Error(`no METADATA in ${file}`);
+}
+
+/**
+ * The version mkvenv should seed by default: the newest wheel of `project` among the interpreter's ensurepip wheels
+ * and the OS wheel folder whose Requires-Python admits the interpreter (the store of the shared app-data stays empty).
+ */
+async function expectedSeed(project: string, info: TargetInfo): Promise<string> {
+  const candidates: { version: number[]; text: string }[] = [];
+  for (const dir of [path.join(info.stdlib, "ensurepip", "_bundled"), OS_WHEEL_DIR]) {
+    let names: string[] = [];
+    try {
+      names = [...Deno.readDirSync(dir)].map((e) => e.name);
+    } catch { /* none there */ }
+    for (const name of names) {
+      const m = new RegExp(`^${project}-(\\d+(?:\\.\\d+)*)-(?:py3|py2\\.py3)-none-any\\.whl$`).exec(name);
+      if (!m) continue;
+      if (!requiresPythonAllows(await wheelRequiresPython(path.join(dir, name)), info.version)) continue;
+      candidates.push({ version: m[1]!.split(".").map(Number), text: m[1]! });
+    }
+  }
+  candidates.sort((a, b) => compareNumbers(b.version, a.version));
+  assert.ok(candidates[0], `no ${project} wheel for ${info.version.join(".")}`);
+  return candidates[0].text;
+}
+
+/** `pip==X[, setuptools==Y]` as the report prints it for a default run. */
+async function expectedSeeds(info: TargetInfo): Promise<{ pip: string; setuptools?: string; line: string }> {
+  const pip = await expectedSeed("pip", info);
+  if (compareNumbers(info.version.slice(0, 2), [3, 12]) >= 0) return { pip, line: `pip==${pip}` };
+  const setuptools = await expectedSeed("setuptools", info);
+  return { pip, setuptools, line: `pip==${pip}, setuptools==${setuptools}` };
+}
+
+// --- a small local wheel ---------------------------------------------------------------------------------------------
+
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function urlsafeB64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** Writes `demo-1.0-py3-none-any.whl` (a `demo` package with `VALUE = 42`, RECORD hashes correct) into `dir`. */
+async function demoWheel(dir: string): Promise<string> {
+  const enc = new TextEncoder();
+  const members: [string, Uint8Array][] = [
+    ["demo/__init__.py", enc.encode("VALUE = 42\n")],
+    ["demo-1.0.dist-info/METADATA", enc.encode("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")],
+    [
+      "demo-1.0.dist-info/WHEEL",
+      enc.encode("Wheel-Version: 1.0\nGenerator: mkvenv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
+    ],
+  ];
+  const record: string[] = [];
+  for (const [name, data] of members) record.push(`${name},sha256=${urlsafeB64(await sha256(data))},${data.length}`);
+  record.push("demo-1.0.dist-info/RECORD,,");
+  members.push(["demo-1.0.dist-info/RECORD", enc.encode(record.join("\n") + "\n")]);
+  const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
+  for (const [name, data] of members) await writer.add(name, new Uint8ArrayReader(data));
+  const file = path.join(dir, "demo-1.0-py3-none-any.whl");
+  await Deno.writeFile(file, await writer.close());
+  return file;
+}
+
+// --- environments and images -----------------------------------------------------------------------------------------
+
+/** `DEST/lib/<python3.X|pypy3.X>/site-packages`. */
+async function sitePackages(dest: string): Promise<string> {
+  const libs: string[] = [];
+  // `--copies` puts the runtime library (libpython3.X.so) beside the version folder.
+  for await (const e of Deno.readDir(path.join(dest, "lib"))) if (e.isDirectory) libs.push(e.name);
+  assert.equal(libs.length, 1, `${dest}/lib holds ${libs}`);
+  return path.join(dest, "lib", libs[0]!, "site-packages");
+}
+
+/** Runs `DEST/bin/pip --version` from DEST as a user would and checks what it says. */
+async function assertPipVersion(dest: string, version: string, minor: string, home: string): Promise<void> {
+  const r = await run(path.join(dest, "bin", "pip"), ["--version"], { cwd: dest, env: userEnv(home) });
+  assert.equal(r.code, 0, `pip --version in ${dest}: ${r.stderr}`);
+  assert.equal(r.stdout, `pip ${version} from ${path.join(await sitePackages(dest), "pip")} (python ${minor})\n`);
+}
+
+interface Seeded {
+  readonly name: string;
+  readonly version: string;
+  readonly wheel: string;
+  readonly source: string;
+  readonly via: string;
+}
+
+interface JsonReport {
+  readonly seeder: string | null;
+  readonly seeded: Seeded[];
+  readonly warnings: string[];
+  readonly paths: { readonly purelib: string };
+}
+
+/** Runs mkvenv with `--json` (seeding on) and returns the report. */
+async function mkvenvJson(args: readonly string[], env?: Record<string, string>): Promise<JsonReport> {
+  const r = await mkvenv([...args, "--json"], { seed: true, ...(env ? { env } : {}) });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as JsonReport;
+}
+
+/** The image folder of a wheel for a target Python, under an app-data folder. */
+function imageOf(appData: string, minor: string, wheel: string): string {
+  return path.join(appData, "mkvenv-v1", "images", minor, path.basename(wheel).replace(/\.whl$/, ""));
+}
+
+interface ImageManifest {
+  readonly distInfo: string;
+  readonly files: readonly string[];
+  readonly topLevel: readonly string[];
+}
+
+function readManifest(image: string): ImageManifest {
+  return JSON.parse(Deno.readTextFileSync(path.join(image, "manifest.json"))) as ImageManifest;
+}
+
+/** Every file under `dir` (relative, '/'-separated) with its sha256 and inode; links by target. */
+async function snapshot(dir: string): Promise<Map<string, { sha256: string; ino: number | null }>> {
+  const out = new Map<string, { sha256: string; ino: number | null }>();
+  async function walk(rel: string): Promise<void> {
+    for await (const e of Deno.readDir(path.join(dir, rel))) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      const full = path.join(dir, child);
+      if (e.isSymlink) out.set(child, { sha256: `link:${await Deno.readLink(full)}`, ino: null });
+      else if (e.isDirectory) await walk(child);
+      else out.set(child, { sha256: hex(await sha256(await Deno.readFile(full))), ino: (await Deno.lstat(full)).ino });
+    }
+  }
+  await walk("");
+  return out;
+}
+
+/** The snapshot restricted to what the manifest lists (plus manifest.json itself). */
+function manifestPart(
+  snap: Map<string, { sha256: string; ino: number | null }>,
+  manifest: ImageManifest,
+): Map<string, { sha256: string; ino: number | null }> {
+  const keep = new Set(["manifest.json", ...manifest.files.map((f) => `site/${f}`)]);
+  return new Map([...snap].filter(([k]) => keep.has(k)));
+}
+
+async function sameInodes(image: string, site: string, manifest: ImageManifest): Promise<number> {
+  let same = 0;
+  for (const f of manifest.files) {
+    const a = await Deno.stat(path.join(image, "site", f)), b = await Deno.stat(path.join(site, f));
+    if (a.ino === b.ino && a.dev === b.dev) same++;
+  }
+  return same;
+}
+
+// --- 1. every interpreter: a working pip that installs a local wheel offline ---------------------------------------
+
+for (const python of TARGETS) {
+  Deno.test(`e2e seed: ${python.label} gets a working pip that installs a local wheel offline`, async () => {
+    await using tmp = await tempDir();
+    const info = await targetInfo(python.exe);
+    const expected = await expectedSeeds(info);
+    const dest = path.join(tmp.path, `env ${python.minor}`); // a space, as users' paths have
+    const r = await mkvenv([dest, "-p", python.exe, "--app-data", SHARED_APP_DATA], { seed: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\n {2}seeder FromAppData\(via=hardlink\)\n/);
+    assert.ok(r.stdout.endsWith(`\n    added seed packages: ${expected.line}\n`), r.stdout);
+
+    for (const script of ["pip", "pip3", `pip${python.minor}`]) {
+      const s = await Deno.stat(path.join(dest, "bin", script));
+      assert.ok(s.isFile && ((s.mode ?? 0) & 0o111) !== 0, `${script} is not executable`);
+    }
+    await assertPipVersion(dest, expected.pip, python.minor, tmp.path);
+
+    const wheel = await demoWheel(tmp.path);
+    const envPython = path.join(dest, "bin", "python");
+    const env = userEnv(tmp.path);
+    const install = await run(
+      envPython,
+      ["-m", "pip", "install", "--no-index", "--no-cache-dir", "--disable-pip-version-check", wheel],
+      { cwd: dest, env },
+    );
+    assert.equal(install.code, 0, `${install.stdout}\n${install.stderr}`);
+    const imported = await run(envPython, ["-c", "import demo; print(demo.VALUE, demo.__file__)"], { cwd: "/", env });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.equal(imported.stdout, `42 ${path.join(await sitePackages(dest), "demo", "__init__.py")}\n`);
+
+    const list = await run(
+      path.join(dest, "bin", "pip"),
+      ["list", "--format=json", "--disable-pip-version-check"],
+      { cwd: dest, env },
+    );
+    assert.equal(list.code, 0, list.stderr);
+    const listed = new Map((JSON.parse(list.stdout) as { name: string; version: string }[]).map((p) => [p.name, p]));
+    const want: [string, string][] = [["demo", "1.0"], ["pip", expected.pip]];
+    if (expected.setuptools) want.push(["setuptools", expected.setuptools]);
+    for (const [name, version] of want) assert.equal(listed.get(name)?.version, version, `${name} in ${list.stdout}`);
+    // CPython's environment holds only what was seeded and installed; PyPy's stdlib lists cffi, greenlet and more.
+    if (!python.label.startsWith("pypy")) assert.deepEqual([...listed.keys()].sort(), want.map(([n]) => n).sort());
+  });
+}
+
+// --- 2. the image is shared and never touched by an environment's pip -----------------------------------------------
+
+Deno.test({
+  name: "e2e seed: the app-data image is hard-linked, shared, and untouched by uninstalls and upgrades in envs",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir(); // app-data and environments on one file system
+    const ad = path.join(tmp.path, "app-data");
+    const [a, b, c] = ["A", "B", "C"].map((n) => path.join(tmp.path, n)) as [string, string, string];
+    const expected = await expectedSeed("pip", await targetInfo(PY312!));
+    const reportA = await mkvenvJson([a, "-p", PY312!, "--app-data", ad]);
+    const reportB = await mkvenvJson([b, "-p", PY312!, "--app-data", ad]);
+    for (const report of [reportA, reportB]) {
+      assert.deepEqual(report.seeded.map((s) => [s.name, s.version, s.via]), [["pip", expected, "hardlink"]]);
+    }
+    const image = imageOf(ad, "3.12", reportA.seeded[0]!.wheel);
+    const manifest = readManifest(image);
+    const before = await snapshot(image);
+    assert.ok(before.has("manifest.json") && manifest.files.every((f) => before.has(`site/${f}`)));
+
+    const siteA = await sitePackages(a);
+    assert.equal((await Deno.stat(ad)).dev, (await Deno.stat(a)).dev, "app-data and A on one file system");
+    assert.equal(await sameInodes(image, siteA, manifest), manifest.files.length, "A's files are the image's inodes");
+
+    const env = userEnv(tmp.path);
+    const uninstall = await run(path.join(a, "bin", "pip"), ["uninstall", "-y", "pip"], { cwd: a, env });
+    assert.equal(uninstall.code, 0, uninstall.stderr);
+    assert.ok(!(await exists(path.join(siteA, "pip"))), "A's pip package is gone");
+    assert.ok(!(await exists(path.join(a, "bin", "pip"))), "A's pip script is gone");
+    const noPip = await run(path.join(a, "bin", "python"), ["-m", "pip", "--version"], { cwd: a, env });
+    assert.notEqual(noPip.code, 0);
+    assert.match(noPip.stderr, /No module named pip/);
+
+    if (existsSync(PIP_26)) {
+      const upgrade = await run(path.join(b, "bin", "python"), [
+        "-m",
+        "pip",
+        "install",
+        "--upgrade",
+        "--no-index",
+        "--no-cache-dir",
+        "--disable-pip-version-check",
+        PIP_26,
+      ], { cwd: b, env });
+      assert.equal(upgrade.code, 0, `${upgrade.stdout}\n${upgrade.stderr}`);
+      await assertPipVersion(b, "26.2.1", "3.12", tmp.path);
+    } else {
+      console.log(`skipped the upgrade part: ${PIP_26} missing`);
+    }
+
+    // Byte-identical and the same inodes: nothing was rewritten or replaced in the image.
+    assert.deepEqual(await snapshot(image), before);
+
+    const reportC = await mkvenvJson([c, "-p", PY312!, "--app-data", ad]);
+    assert.deepEqual(reportC.seeded.map((s) => [s.name, s.version, s.via]), [["pip", expected, "hardlink"]]);
+    await assertPipVersion(c, expected, "3.12", tmp.path);
+    assert.equal(await sameInodes(image, await sitePackages(c), manifest), manifest.files.length);
+    for (const f of manifest.files) {
+      assert.ok(((await Deno.stat(path.join(image, "site", f))).nlink ?? 0) >= 2, `${f} is no longer linked`);
+    }
+  },
+});
+
+// --- 3. --copies and --symlink-app-data ------------------------------------------------------------------------------
+
+/** The single image folder of pip for `minor` in an app-data folder. */
+async function pipImage(appData: string, minor: string): Promise<string> {
+  const dir = path.join(appData, "mkvenv-v1", "images", minor);
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) if (e.name.startsWith("pip-")) names.push(e.name);
+  assert.equal(names.length, 1, `pip images in ${dir}: ${names}`);
+  return path.join(dir, names[0]!);
+}
+
+Deno.test({
+  name: "e2e seed: --copies copies the image's files (other inodes, same bytes) and pip works",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "app-data");
+    const dest = path.join(tmp.path, "env");
+    const expected = await expectedSeed("pip", await targetInfo(PY312!));
+    const r = await mkvenv([dest, "-p", PY312!, "--app-data", ad, "--copies"], { seed: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`\n  seeder FromAppData\\(via=copy\\)\n    added seed packages: pip==${expected}\n$`),
+    );
+    const image = await pipImage(ad, "3.12");
+    const manifest = readManifest(image);
+    const site = await sitePackages(dest);
+    assert.equal(await sameInodes(image, site, manifest), 0, "no file is shared with the image");
+    for (const f of manifest.files) {
+      const [ours, theirs] = [
+        await Deno.readFile(path.join(site, f)),
+        await Deno.readFile(path.join(image, "site", f)),
+      ];
+      assert.deepEqual(ours, theirs, f);
+    }
+    await assertPipVersion(dest, expected, "3.12", tmp.path);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --symlink-app-data links top-level entries to the image; pip works and its uninstall drops the link",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "app-data");
+    const dest = path.join(tmp.path, "env");
+    const expected = await expectedSeed("pip", await targetInfo(PY312!));
+    const r = await mkvenv([dest, "-p", PY312!, "--app-data", ad, "--symlink-app-data"], { seed: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`\n  seeder FromAppData\\(via=symlink\\)\n    added seed packages: pip==${expected}\n$`),
+    );
+    const image = await pipImage(ad, "3.12");
+    const manifest = readManifest(image);
+    const before = manifestPart(await snapshot(image), manifest);
+    const site = await sitePackages(dest);
+    assert.ok((await Deno.lstat(path.join(site, "pip"))).isSymlink);
+    assert.equal(await Deno.readLink(path.join(site, "pip")), path.join(image, "site", "pip"));
+
+    await assertPipVersion(dest, expected, "3.12", tmp.path);
+    const env = userEnv(tmp.path);
+    const uninstall = await run(path.join(dest, "bin", "pip"), ["uninstall", "-y", "pip"], { cwd: dest, env });
+    assert.equal(uninstall.code, 0, uninstall.stderr);
+    assert.ok(!(await exists(path.join(site, "pip"))), "the link is gone");
+    assert.ok(!(await exists(path.join(dest, "bin", "pip"))), "the script is gone");
+    assert.ok((await Deno.stat(path.join(image, "site", "pip"))).isDirectory, "the image's folder stays");
+    assert.deepEqual(manifestPart(await snapshot(image), manifest), before, "the image's files are intact");
+  },
+});
+
+/** What changed between two snapshots, as `added X` / `removed X` / `changed X` lines (sorted). */
+function snapshotDiff(
+  before: Map<string, { sha256: string; ino: number | null }>,
+  after: Map<string, { sha256: string; ino: number | null }>,
+): string[] {
+  const out: string[] = [];
+  for (const [k, v] of after) {
+    const old = before.get(k);
+    if (!old) out.push(`added ${k}`);
+    else if (old.sha256 !== v.sha256 || old.ino !== v.ino) out.push(`changed ${k}`);
+  }
+  for (const k of before.keys()) if (!after.has(k)) out.push(`removed ${k}`);
+  return out.sort();
+}
+
+Deno.test({
+  name: "e2e seed: creating a --symlink-app-data environment leaves the image's own RECORD untouched",
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "app-data");
+    // A hard-linked environment builds the image first; then the symlinked one must not change it.
+    await mkvenvJson([path.join(tmp.path, "hard"), "-p", PY312!, "--app-data", ad]);
+    const image = await pipImage(ad, "3.12");
+    const before = await snapshot(image);
+    await mkvenvJson([path.join(tmp.path, "linked"), "-p", PY312!, "--app-data", ad, "--symlink-app-data"]);
+    // Linking compiles the image once (so environments never write .pyc files into it); nothing else changes.
+    const changes = snapshotDiff(before, await snapshot(image));
+    assert.deepEqual(changes.filter((c) => !/^added (compiled\.cpython-312$|.*\/__pycache__\/)/.test(c)), []);
+    assert.ok(changes.includes("added compiled.cpython-312"), changes.join("\n"));
+  },
+});
+
+Deno.test({
+  name: "e2e seed: running pip in a --symlink-app-data environment writes no __pycache__ into the image",
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "app-data");
+    const dest = path.join(tmp.path, "linked");
+    await mkvenvJson([dest, "-p", PY312!, "--app-data", ad, "--symlink-app-data"]);
+    const image = await pipImage(ad, "3.12");
+    const before = await snapshot(image);
+    await assertPipVersion(dest, await expectedSeed("pip", await targetInfo(PY312!)), "3.12", tmp.path);
+    assert.deepEqual(snapshotDiff(before, await snapshot(image)).filter((d) => d.includes("__pycache__")), []);
+  },
+});
+
+// --- 4. --seeder pip --------------------------------------------------------------------------------------------------
+
+for (const [minor, exe] of [["3.12", PY312], ["3.8", PY38]] as const) {
+  Deno.test({
+    name: `e2e seed: --seeder pip on pyenv ${minor} installs the seeds offline (an unreachable index set)`,
+    ignore: skipIf(!exe, `pyenv ${minor} not installed`),
+    async fn() {
+      await using tmp = await tempDir();
+      const expected = await expectedSeeds(await targetInfo(exe!));
+      const dest = path.join(tmp.path, "env");
+      const unreachable = "http://127.0.0.1:9";
+      const env = cleanEnv({
+        PIP_INDEX_URL: `${unreachable}/simple`,
+        PIP_EXTRA_INDEX_URL: `${unreachable}/extra`,
+        http_proxy: unreachable,
+        https_proxy: unreachable,
+      });
+      const r = await mkvenv([dest, "-p", exe!, "--app-data", SHARED_APP_DATA, "--seeder", "pip"], { seed: true, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(
+        r.stdout.endsWith(`\n  seeder PipInvoke(pip=${expected.line})\n    added seed packages: ${expected.line}\n`),
+        r.stdout,
+      );
+      await assertPipVersion(dest, expected.pip, minor, tmp.path);
+      const installer = await Deno.readTextFile(
+        path.join(await sitePackages(dest), `pip-${expected.pip}.dist-info`, "INSTALLER"),
+      );
+      assert.equal(installer, "pip\n");
+    },
+  });
+}
+
+// --- 5. version options -----------------------------------------------------------------------------------------------
+
+Deno.test({
+  name: "e2e seed: --no-seed, --no-pip and --pip none leave pip out",
+  ignore: skipIf(!PY312 || !PY311, "pyenv 3.12 or 3.11 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const setuptools311 = await expectedSeed("setuptools", await targetInfo(PY311!));
+    const cases: [string, string, string[], string | undefined][] = [
+      ["no-seed", PY312!, ["--no-seed"], undefined],
+      ["no-pip", PY312!, ["--no-pip"], undefined],
+      ["pip-none", PY312!, ["--pip", "none"], undefined],
+      ["no-pip-311", PY311!, ["--no-pip"], `setuptools==${setuptools311}`],
+      ["pip-none-311", PY311!, ["--pip", "none"], `setuptools==${setuptools311}`],
+    ];
+    for (const [name, exe, flags, seeds] of cases) {
+      const dest = path.join(tmp.path, name);
+      const r = await mkvenv([dest, "-p", exe, "--app-data", SHARED_APP_DATA, ...flags], { seed: true });
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      if (seeds === undefined) assert.doesNotMatch(r.stdout, /seeder|added seed packages/, name);
+      else assert.ok(r.stdout.endsWith(`\n    added seed packages: ${seeds}\n`), `${name}: ${r.stdout}`);
+      const site = await sitePackages(dest);
+      assert.ok(!(await exists(path.join(site, "pip"))), `${name}: pip installed`);
+      assert.ok(!(await exists(path.join(dest, "bin", "pip"))), `${name}: bin/pip written`);
+      assert.equal(await exists(path.join(site, "setuptools")), seeds !== undefined, name);
+    }
+    const json = await mkvenvJson([
+      path.join(tmp.path, "json"),
+      "-p",
+      PY312!,
+      "--app-data",
+      SHARED_APP_DATA,
+      "--no-pip",
+    ]);
+    assert.equal(json.seeder, null);
+    assert.deepEqual(json.seeded, []);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --setuptools bundle on Python 3.12 seeds setuptools as well",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const info = await targetInfo(PY312!);
+    const [pip, setuptools] = [await expectedSeed("pip", info), await expectedSeed("setuptools", info)];
+    const dest = path.join(tmp.path, "env");
+    const r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--setuptools", "bundle"], {
+      seed: true,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.endsWith(`\n    added seed packages: pip==${pip}, setuptools==${setuptools}\n`), r.stdout);
+    const imported = await run(
+      path.join(dest, "bin", "python"),
+      ["-c", "import setuptools; print(setuptools.__version__)"],
+      { cwd: "/", env: userEnv(tmp.path) },
+    );
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.equal(imported.stdout, `${setuptools}\n`);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --pip 23.0.1 --no-download on 3.12 finds the OS wheel in /usr/share/python-wheels",
+  ignore: skipIf(!PY312 || !existsSync(OS_PIP), `pyenv 3.12 or ${OS_PIP} missing`),
+  async fn() {
+    await using tmp = await tempDir();
+    const json = await mkvenvJson([
+      path.join(tmp.path, "env"),
+      "-p",
+      PY312!,
+      "--app-data",
+      SHARED_APP_DATA,
+      "--pip",
+      "23.0.1",
+      "--no-download",
+    ]);
+    assert.equal(json.seeder, "app-data");
+    assert.deepEqual(json.seeded, [{ name: "pip", version: "23.0.1", wheel: OS_PIP, source: "os", via: "hardlink" }]);
+    assert.ok(await exists(path.join(json.paths.purelib, "pip-23.0.1.dist-info", "RECORD")));
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --pip 99.0 --no-download fails naming where it looked; --pip bogus! is a usage error",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const dest = path.join(tmp.path, "env");
+    let r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--pip", "99.0", "--no-download"], {
+      seed: true,
+    });
+    assert.equal(r.code, 1, r.stdout);
+    const store = path.join(SHARED_APP_DATA, "mkvenv-v1", "wheels");
+    const lines = r.stderr.split("\n");
+    assert.equal(lines.length, 3, r.stderr);
+    assert.ok(lines[0]!.startsWith(`error: No pip==99.0 wheel for Python 3.12 found in: ${store}, `), r.stderr);
+    assert.ok(lines[0]!.endsWith(`, ${OS_WHEEL_DIR}`), r.stderr);
+    assert.match(lines[0]!, /\/ensurepip\/_bundled, /);
+    assert.equal(
+      lines[1],
+      "hint: drop --no-download to fetch it from the package index, or add its folder with --extra-search-dir",
+    );
+    assert.equal(r.stdout, "");
+    assert.ok(!(await exists(dest)), "nothing created");
+
+    r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--pip", "bogus!"], { seed: true });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^error: Invalid --pip value "bogus!"\nhint: use bundle, embed, latest, none or a version/m);
+    assert.ok(!(await exists(dest)), "nothing created");
+  },
+});
+
+// --- 6. --extra-search-dir --------------------------------------------------------------------------------------------
+
+Deno.test({
+  name: "e2e seed: --extra-search-dir with pip 26 seeds it on 3.12 but not on 3.8 (Requires-Python >=3.10)",
+  ignore: skipIf(!PY312 || !PY38 || !existsSync(PIP_26), `pyenv 3.12, 3.8 or ${PIP_26} missing`),
+  async fn() {
+    await using tmp = await tempDir();
+    const wheels = path.join(tmp.path, "wheels");
+    await Deno.mkdir(wheels);
+    const copied = path.join(wheels, path.basename(PIP_26));
+    await Deno.copyFile(PIP_26, copied);
+    const args = ["--app-data", SHARED_APP_DATA, "--extra-search-dir", wheels];
+
+    const dest312 = path.join(tmp.path, "env312");
+    const j312 = await mkvenvJson([dest312, "-p", PY312!, ...args]);
+    assert.deepEqual(j312.seeded, [{
+      name: "pip",
+      version: "26.2.1",
+      wheel: copied,
+      source: "extra-search-dir",
+      via: "hardlink",
+    }]);
+    await assertPipVersion(dest312, "26.2.1", "3.12", tmp.path);
+
+    const expected38 = await expectedSeeds(await targetInfo(PY38!));
+    const dest38 = path.join(tmp.path, "env38");
+    const j38 = await mkvenvJson([dest38, "-p", PY38!, ...args]);
+    assert.match(expected38.pip, /^23\./);
+    assert.deepEqual(j38.seeded.map((s) => `${s.name}==${s.version}`).join(", "), expected38.line);
+    assert.notEqual(j38.seeded[0]!.source, "extra-search-dir");
+    await assertPipVersion(dest38, expected38.pip, "3.8", tmp.path);
+  },
+});
+
+// --- 7. downloads from a real HTTP index -----------------------------------------------------------------------------
+
+interface IndexServer extends AsyncDisposable {
+  readonly base: string;
+  readonly requests: string[];
+}
+
+/**
+ * A PEP 503 HTML index on 127.0.0.1 serving one wheel under `/<mode>/simple/<project>/` and `/<mode>/files/<file>`.
+ * Modes: `good`; `badhash` (the page gives a wrong sha256); `missing` (404 for every project); `stall` (no answer
+ * until the server is disposed).
+ */
+async function serveIndex(wheelFile: string): Promise<IndexServer> {
+  const bytes = await Deno.readFile(wheelFile);
+  const filename = path.basename(wheelFile);
+  const project = filename.split("-")[0]!;
+  const digest = hex(await sha256(bytes));
+  const requests: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    requests.push(url.pathname);
+    const [, mode, kind, name] = url.pathname.split("/");
+    if (mode === "stall") {
+      await released;
+      return new Response("too late", { status: 503 });
+    }
+    if (kind === "simple" && name === project && mode !== "missing") {
+      const hash = mode === "badhash" ? "0".repeat(64) : digest;
+      const html = `<!DOCTYPE html>\n<html><body><h1>Links for ${project}</h1>\n` +
+        `<a href="../../files/${filename}#sha256=${hash}" data-requires-python="&gt;=3.10">${filename}</a><br/>\n` +
+        "</body></html>\n";
+      return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+    }
+    if (kind === "files" && name === filename) {
+      return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
+    }
+    return new Response("not found", { status: 404 });
+  });
+  return {
+    base: `http://127.0.0.1:${server.addr.port}`,
+    requests,
+    async [Symbol.asyncDispose]() {
+      release();
+      await server.shutdown();
+    },
+  };
+}
+
+function indexEnv(indexUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return cleanEnv({ PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: indexUrl, ...extra });
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return names.sort();
+}
+
+const DOWNLOAD_SKIP = skipIf(!PY312 || !existsSync(PIP_26), `pyenv 3.12 or ${PIP_26} missing`);
+
+Deno.test({
+  name: "e2e seed: --download fetches pip 26 from the index into the wheel store (sha256 checked)",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const ad = path.join(tmp.path, "app-data");
+    const dest = path.join(tmp.path, "env");
+    const json = await mkvenvJson(
+      [dest, "-p", PY312!, "--app-data", ad, "--download"],
+      indexEnv(`${server.base}/good/simple/`),
+    );
+    const stored = path.join(ad, "mkvenv-v1", "wheels", path.basename(PIP_26));
+    assert.deepEqual(json.seeded, [{
+      name: "pip",
+      version: "26.2.1",
+      wheel: stored,
+      source: "index",
+      via: "hardlink",
+    }]);
+    assert.deepEqual(json.warnings, []);
+    assert.deepEqual(await listDir(path.dirname(stored)), [path.basename(PIP_26)]);
+    assert.deepEqual(await Deno.readFile(stored), await Deno.readFile(PIP_26));
+    assert.deepEqual(server.requests, ["/good/simple/pip/", `/good/files/${path.basename(PIP_26)}`]);
+    await assertPipVersion(dest, "26.2.1", "3.12", tmp.path);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --download with a wrong sha256 on the index falls back to the local pip, storing nothing",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const ad = path.join(tmp.path, "app-data");
+    const expected = await expectedSeed("pip", await targetInfo(PY312!));
+    const json = await mkvenvJson(
+      [path.join(tmp.path, "env"), "-p", PY312!, "--app-data", ad, "--download"],
+      indexEnv(`${server.base}/badhash/simple/`),
+    );
+    assert.deepEqual(json.seeded.map((s) => [s.name, s.version, s.source]), [["pip", expected, "ensurepip"]]);
+    assert.ok(server.requests.includes(`/badhash/files/${path.basename(PIP_26)}`), "the wheel was fetched");
+    assert.deepEqual(await listDir(path.join(ad, "mkvenv-v1", "wheels")), [], "no wheel or temporary file is left");
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --download says so (a warning) when the index fails and it falls back to a local wheel",
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const r = await mkvenv(
+      [path.join(tmp.path, "env"), "-p", PY312!, "--app-data", path.join(tmp.path, "ad"), "--download"],
+      { seed: true, env: indexEnv(`${server.base}/badhash/simple/`) },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: .*sha256 mismatch for pip-26\.2\.1-py3-none-any\.whl/m);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --pip latest with a wrong sha256 on the index fails and stores nothing",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const ad = path.join(tmp.path, "app-data");
+    const dest = path.join(tmp.path, "env");
+    const r = await mkvenv([dest, "-p", PY312!, "--app-data", ad, "--pip", "latest"], {
+      seed: true,
+      env: indexEnv(`${server.base}/badhash/simple/`),
+    });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      new RegExp(`^error: sha256 mismatch for pip-26\\.2\\.1-py3-none-any\\.whl: expected 0{64}, got [0-9a-f]{64}\\n`),
+    );
+    assert.match(r.stderr, /\nhint: .*--no-download/);
+    assert.deepEqual(await listDir(path.join(ad, "mkvenv-v1", "wheels")), []);
+    assert.ok(!(await exists(dest)), "nothing created");
+  },
+});
+
+Deno.test({
+  name: "e2e seed: --pip latest with the project missing on the index (404) is a clear error",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const r = await mkvenv(
+      [path.join(tmp.path, "env"), "-p", PY312!, "--app-data", path.join(tmp.path, "ad"), "--pip", "latest"],
+      { seed: true, env: indexEnv(`${server.base}/missing/simple/`) },
+    );
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(
+      r.stderr.split("\n")[0],
+      `error: No pip wheel for Python 3.12 on the package index (${server.base}/missing/simple/)`,
+    );
+    assert.match(
+      r.stderr,
+      /\nhint: choose another --pip version, or give a folder of wheels with --extra-search-dir\n$/,
+    );
+    assert.deepEqual(server.requests, ["/missing/simple/pip/"]);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: a stalled index with MKVENV_HTTP_TIMEOUT_MS=500 fails within seconds with a timeout message",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const ad = path.join(tmp.path, "ad");
+    // Warm the interpreter cache first, so the timing below is about the index.
+    assert.equal((await mkvenv([path.join(tmp.path, "warm"), "-p", PY312!, "--app-data", ad])).code, 0);
+    const started = performance.now();
+    const r = await mkvenv([path.join(tmp.path, "env"), "-p", PY312!, "--app-data", ad, "--pip", "latest"], {
+      seed: true,
+      env: indexEnv(`${server.base}/stall/simple/`, { MKVENV_HTTP_TIMEOUT_MS: "500" }),
+    });
+    const elapsed = performance.now() - started;
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(
+      r.stderr.split("\n")[0],
+      `error: Timed out after 0.5 s waiting for a response from ${server.base}/stall/simple/pip/`,
+    );
+    assert.match(r.stderr, /\nhint: raise pip's timeout/);
+    assert.ok(elapsed < 5000, `took ${Math.round(elapsed)} ms`);
+  },
+});
+
+// --- 8. concurrent runs building the same image ----------------------------------------------------------------------
+
+const CONCURRENT_PY = PY311 ?? PY312;
+
+Deno.test({
+  name: "e2e seed: four concurrent runs on a cold app-data all succeed and share one complete image",
+  ignore: skipIf(!CONCURRENT_PY, "pyenv 3.11 and 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "app-data");
+    const info = await targetInfo(CONCURRENT_PY!);
+    const minor = info.version.slice(0, 2).join(".");
+    const expected = await expectedSeeds(info);
+    const dests = [1, 2, 3, 4].map((n) => path.join(tmp.path, `env${n}`));
+    const results = await Promise.all(
+      dests.map((d) => mkvenv([d, "-p", CONCURRENT_PY!, "--app-data", ad], { seed: true })),
+    );
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.code, 0, `run ${i + 1}: ${r.stderr}`);
+      assert.ok(r.stdout.endsWith(`\n    added seed packages: ${expected.line}\n`), r.stdout);
+    }
+    const imagesDir = path.join(ad, "mkvenv-v1", "images", minor);
+    const images = await listDir(imagesDir);
+    const wantImages = [`pip-${expected.pip}`, ...expected.setuptools ? [`setuptools-${expected.setuptools}`] : []];
+    assert.deepEqual(images.map((n) => n.replace(/-py[23.]+-none-any$/, "")).sort(), wantImages.sort(), `${images}`);
+    for (const name of images) {
+      const image = path.join(imagesDir, name);
+      assert.deepEqual(await listDir(image), ["manifest.json", "site"], name);
+      const manifest = readManifest(image);
+      for (const f of manifest.files) assert.ok(existsSync(path.join(image, "site", f)), `${name}: ${f} missing`);
+      // Every environment links the one image that stayed, not a temporary build that was thrown away.
+      for (const d of dests) {
+        assert.equal(await sameInodes(image, await sitePackages(d), manifest), manifest.files.length, `${d} ${name}`);
+      }
+    }
+    const leftovers = (await snapshotNames(path.join(ad, "mkvenv-v1"))).filter((n) => /\.tmp$|\/\.[^/]+\.tmp/.test(n));
+    assert.deepEqual(leftovers, []);
+    await Promise.all(dests.map((d) => assertPipVersion(d, expected.pip, minor, tmp.path)));
+  },
+});
+
+/** Every path under `dir`, folders included (relative). */
+async function snapshotNames(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(rel: string): Promise<void> {
+    for await (const e of Deno.readDir(path.join(dir, rel))) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      out.push(child);
+      if (e.isDirectory) await walk(child);
+    }
+  }
+  await walk("");
+  return out;
+}
