@@ -7,7 +7,9 @@
  * `no-seed` (default) times creating the environment alone; `seed` times the everyday call that also installs pip
  * (mkvenv from its app-data image, `python -m venv` through ensurepip, virtualenv from its app data).
  *
- * mkvenv runs twice: from source (`deno run -A cli.ts`) and as one bundled file (`deno bundle`), the closest stand-in
+ * mkvenv runs twice: from source (`deno run -A cli.ts`) and bundled (`deno bundle --code-splitting`: the modules only a
+ * cold run needs, such as the wheel reader and zip.js, stay in chunks loaded on demand, as in a compiled binary), the
+ * closest stand-in
  * here for the compiled binary (`deno compile` cannot fetch its runtime on these machines). virtualenv is installed
  * from pip's configured index into a temporary environment; when that fails its row is left out, with the reason.
  *
@@ -78,8 +80,16 @@ interface Tool {
 
 const deno = Deno.execPath();
 const appData = path.join(work, "app-data");
-const bundle = path.join(work, "mkvenv.js");
-const bundled = await output(deno, ["bundle", "--quiet", "-o", bundle, path.join(root, "cli.ts")], {
+const bundleDir = path.join(work, "bundle");
+const bundle = path.join(bundleDir, "cli.js");
+const bundled = await output(deno, [
+  "bundle",
+  "--quiet",
+  "--code-splitting",
+  "--outdir",
+  bundleDir,
+  path.join(root, "cli.ts"),
+], {
   ...cleanEnv,
   DENO_DIR: Deno.env.get("DENO_DIR") ?? path.join(home, ".cache", "deno"),
 });
@@ -88,14 +98,14 @@ const notes: string[] = [];
 if (bundled.code === 0) {
   tools.push(
     {
-      name: `mkvenv${label} (bundled file)`,
+      name: `mkvenv${label} (bundled)`,
       argv: (
         d,
       ) => [deno, "run", "-A", "--no-config", bundle, d, ...seedFlag, "-q", "-p", python, "--app-data", appData],
     },
     {
       // The everyday call: no -p, so discovery walks PATH and resolves version-manager shims (from the cache).
-      name: `mkvenv${label}, no -p (bundled file)`,
+      name: `mkvenv${label}, no -p (bundled)`,
       argv: (d) => [deno, "run", "-A", "--no-config", bundle, d, ...seedFlag, "-q", "--app-data", appData],
     },
   );
