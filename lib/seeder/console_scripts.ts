@@ -290,8 +290,8 @@ export async function recordHash(content: string | Uint8Array): Promise<string> 
   return `sha256=${btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}`;
 }
 
-/** One CSV field as Python's `csv.writer` (QUOTE_MINIMAL) writes it. */
-function csvField(value: string): string {
+/** One CSV field as Python's `csv.writer` (QUOTE_MINIMAL) writes it (RECORD paths). */
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

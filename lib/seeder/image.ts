@@ -8,6 +8,7 @@
  */
 import { hostPath as path } from "../path.ts";
 import type { VersionInfo } from "../discovery/py_info.ts";
+import { csvField, recordHash } from "./console_scripts.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -48,16 +49,6 @@ export function readImage(dir: string): Image | undefined {
   }
 }
 
-async function sha256UrlSafe(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-/** Quotes a RECORD path the way Python's csv module does when it must. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 /** Builds the image of `wheelFile` in `dir` unless it exists; returns it. */
 export async function ensureImage(dir: string, wheelFile: string): Promise<Image> {
   const ready = readImage(dir);
@@ -85,7 +76,7 @@ export async function ensureImage(dir: string, wheelFile: string): Promise<Image
       ...extracted.record.filter((r) => r.path !== recordPath && r.path !== installerPath).map((r) =>
         `${csvField(r.path)},${r.hash ?? ""},${r.size ?? ""}`
       ),
-      `${installerPath},sha256=${await sha256UrlSafe(installer)},${installer.length}`,
+      `${installerPath},${await recordHash(installer)},${installer.length}`,
     ];
     const manifest: ImageManifest = {
       wheel: path.basename(wheelFile),

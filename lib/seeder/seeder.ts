@@ -10,8 +10,8 @@ import type { PythonInfo } from "../discovery/py_info.ts";
 import { usageError } from "../errors.ts";
 import type { PlanOp } from "../plan/ops.ts";
 import type { AcquiredWheel, SeedVersion } from "./acquire.ts";
-import { consoleScriptsToWrite, renderConsoleScript } from "./console_scripts.ts";
-import { csvField, type Image } from "./image.ts";
+import { consoleScriptsToWrite, csvField, recordHash, renderConsoleScript } from "./console_scripts.ts";
+import type { Image } from "./image.ts";
 
 /** The seeders `--seeder` accepts. */
 export const SEEDERS: readonly string[] = ["app-data", "pip"];
@@ -64,11 +64,6 @@ export function seedRequests(options: SeedOptions, info: PythonInfo): SeedReques
   const setuptools = options.noSetuptools ? "none" : options.setuptools ?? (modern ? "none" : "bundle");
   if (setuptools !== "none") out.push({ project: "setuptools", version: setuptools });
   return out;
-}
-
-async function sha256UrlSafe(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
 /** `to` relative to `from`, with `/` (RECORD paths are POSIX-style relative paths from site-packages). */
@@ -129,7 +124,7 @@ export async function imageInstallOps(
       ops.push({ op: "write", path: script, content: text, mode: 0o755 });
       const size = new TextEncoder().encode(text).length;
       record.push(
-        `${csvField(relativePosix(input, layout.purelib, script))},sha256=${await sha256UrlSafe(text)},${size}`,
+        `${csvField(relativePosix(input, layout.purelib, script))},${await recordHash(text)},${size}`,
       );
     }
   }
