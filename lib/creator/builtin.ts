@@ -57,6 +57,8 @@ export interface BuiltinSpec {
   readonly displayName: string;
   /** The environment's main interpreter, without `.exe` (`python`, `pypy3`, `graalpy`). */
   readonly exeStem: string;
+  /** The operating system family the layout is for. */
+  readonly os: "posix" | "windows";
   /** Why it cannot handle `info` on `platform`, or undefined when it can. */
   cannotCreate(info: PythonInfo, platform: Platform): string | undefined;
   /** Why it cannot copy the interpreter, if so. */
@@ -140,7 +142,11 @@ export function builtinCreator(spec: BuiltinSpec): Creator {
   return {
     name: spec.name,
     displayName: spec.displayName,
-    cannotCreate: (info, platform) => spec.cannotCreate(info, platform),
+    cannotCreate: (info, platform) =>
+      spec.cannotCreate(info, platform) ??
+        ((spec.os === "windows") === (info.osName === "nt" && platform.isWindows)
+          ? undefined
+          : `it creates ${spec.os === "windows" ? "Windows" : "POSIX"} environments`),
     cannotCopy: (info) => spec.cannotCopy?.(info),
     cannotLink: (info) => spec.cannotLink?.(info),
     layout: (input) => schemeLayout(input, spec.exeStem + input.platform.exeSuffix),

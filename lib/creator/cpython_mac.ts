@@ -10,7 +10,7 @@
  */
 import { builtinCreator } from "./builtin.ts";
 import type { Creator } from "./creator.ts";
-import { interpreterNames, isMacBrew, isMacFramework, notCPythonPosix, sharedLibpythonRef } from "./cpython_posix.ts";
+import { interpreterNames, isMacBrew, isMacFramework, notCPython3, sharedLibpythonRef } from "./cpython_posix.ts";
 
 /** The framework library reference of Apple's interpreter, and what a copy in an environment uses instead. */
 export const FRAMEWORK_DYLIB = {
@@ -23,8 +23,9 @@ export const cpython3MacFramework: Creator = builtinCreator({
   name: "cpython3-mac-framework",
   displayName: "CPython3macOsFramework",
   exeStem: "python",
-  cannotCreate(info, platform) {
-    return notCPythonPosix(info, platform) ??
+  os: "posix",
+  cannotCreate(info) {
+    return notCPython3(info) ??
       (isMacFramework(info) ? undefined : "it creates environments for Apple's framework Python (Python3.framework)");
   },
   executables(input) {
@@ -55,8 +56,9 @@ export const cpython3MacBrew: Creator = builtinCreator({
   name: "cpython3-mac-brew",
   displayName: "CPython3macOsBrew",
   exeStem: "python",
-  cannotCreate(info, platform) {
-    return notCPythonPosix(info, platform) ?? (isMacBrew(info) ? undefined : "it creates Homebrew Python environments");
+  os: "posix",
+  cannotCreate(info) {
+    return notCPython3(info) ?? (isMacBrew(info) ? undefined : "it creates Homebrew Python environments");
   },
   cannotCopy: () => BREW_COPY_ERROR,
   executables: (input) => [{ source: input.python.info.systemExecutable, names: interpreterNames(input) }],

@@ -6,7 +6,6 @@
  * @module
  */
 import type { PythonInfo } from "../discovery/py_info.ts";
-import type { Platform } from "../platform.ts";
 import { builtinCreator, type FileRef } from "./builtin.ts";
 import type { Creator, CreatorInput } from "./creator.ts";
 
@@ -20,11 +19,10 @@ export function interpreterNames(input: CreatorInput): string[] {
   return [...new Set(names)];
 }
 
-/** Why `info` is not a CPython 3 interpreter for a POSIX system, or undefined when it is. */
-export function notCPythonPosix(info: PythonInfo, platform: Platform): string | undefined {
+/** Why `info` is not a CPython 3 interpreter, or undefined when it is (the OS is checked by builtinCreator). */
+export function notCPython3(info: PythonInfo): string | undefined {
   if (info.implementation !== "CPython") return `it creates CPython environments, not ${info.implementation}`;
   if (info.versionInfo.major !== 3) return `it creates Python 3 environments, not Python ${info.versionInfo.major}`;
-  if (info.osName !== "posix" || platform.isWindows) return "it creates POSIX environments";
   return undefined;
 }
 
@@ -59,8 +57,9 @@ export const cpython3Posix: Creator = builtinCreator({
   name: "cpython3-posix",
   displayName: "CPython3Posix",
   exeStem: "python",
-  cannotCreate(info, platform) {
-    const reason = notCPythonPosix(info, platform);
+  os: "posix",
+  cannotCreate(info) {
+    const reason = notCPython3(info);
     if (reason) return reason;
     if (isMacFramework(info)) return "Apple's framework Python needs cpython3-mac-framework";
     if (isMacBrew(info)) return "Homebrew's Python needs cpython3-mac-brew";

@@ -9,6 +9,7 @@
 import type { PythonInfo } from "../discovery/py_info.ts";
 import { builtinCreator, type ExecutableRef, type FileRef } from "./builtin.ts";
 import type { Creator, CreatorInput, VenvLayout } from "./creator.ts";
+import { notCPython3 } from "./cpython_posix.ts";
 
 /** Whether `info` is the Microsoft Store's Python, which only its own `venv` module can set up (copies only). */
 export function isStorePython(info: PythonInfo): boolean {
@@ -82,13 +83,14 @@ export const cpython3Win: Creator = builtinCreator({
   name: "cpython3-win",
   displayName: "CPython3Windows",
   exeStem: "python",
-  cannotCreate(info, platform) {
-    if (info.implementation !== "CPython") return `it creates CPython environments, not ${info.implementation}`;
-    if (info.versionInfo.major !== 3) return `it creates Python 3 environments, not Python ${info.versionInfo.major}`;
-    if (info.osName !== "nt" || !platform.isWindows) return "it creates Windows environments";
-    if (isStorePython(info)) return "the Microsoft Store's Python is set up by its own venv module (--creator venv)";
-    return undefined;
+  os: "windows",
+  cannotCreate(info) {
+    return notCPython3(info) ??
+      (isStorePython(info)
+        ? "the Microsoft Store's Python is set up by its own venv module (--creator venv)"
+        : undefined);
   },
+
   executables,
   refs: runtimeFiles,
 });

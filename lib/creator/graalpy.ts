@@ -6,7 +6,6 @@
  * @module
  */
 import type { PythonInfo } from "../discovery/py_info.ts";
-import type { Platform } from "../platform.ts";
 import { builtinCreator, type FileRef } from "./builtin.ts";
 import type { Creator, CreatorInput } from "./creator.ts";
 
@@ -62,10 +61,8 @@ export const graalpyPosix: Creator = builtinCreator({
   name: "graalpy-posix",
   displayName: "GraalPyPosix",
   exeStem: "graalpy",
-  cannotCreate(info: PythonInfo, platform: Platform) {
-    return notGraalPy(info) ??
-      (info.osName !== "posix" || platform.isWindows ? "it creates POSIX environments" : undefined);
-  },
+  os: "posix",
+  cannotCreate: (info: PythonInfo) => notGraalPy(info),
   executables: (input) => [{ source: input.python.info.systemExecutable, names: names(input) }],
   refs,
   cfg: oldHome,
@@ -76,10 +73,8 @@ export const graalpyWin: Creator = builtinCreator({
   name: "graalpy-win",
   displayName: "GraalPyWindows",
   exeStem: "graalpy",
-  cannotCreate(info: PythonInfo, platform: Platform) {
-    return notGraalPy(info) ??
-      (info.osName !== "nt" || !platform.isWindows ? "it creates Windows environments" : undefined);
-  },
+  os: "windows",
+  cannotCreate: (info: PythonInfo) => notGraalPy(info),
   executables: (input) => [{ source: input.python.info.systemExecutable, names: names(input) }],
   refs,
   // GraalPy's Windows launcher reads the interpreter to start from this key.

@@ -6,7 +6,6 @@
  * @module
  */
 import type { PythonInfo } from "../discovery/py_info.ts";
-import type { Platform } from "../platform.ts";
 import { builtinCreator, type FileRef } from "./builtin.ts";
 import type { Creator, CreatorInput, VenvLayout } from "./creator.ts";
 
@@ -59,10 +58,8 @@ export const pypy3Posix: Creator = builtinCreator({
   name: "pypy3-posix",
   displayName: "PyPy3Posix",
   exeStem: "pypy3",
-  cannotCreate(info: PythonInfo, platform: Platform) {
-    return notPyPy3(info) ??
-      (info.osName !== "posix" || platform.isWindows ? "it creates POSIX environments" : undefined);
-  },
+  os: "posix",
+  cannotCreate: (info: PythonInfo) => notPyPy3(info),
   executables: (input) => [{ source: input.python.info.systemExecutable, names: pypyNames(input) }],
   refs: (input, layout) => [...sharedLibs(input, layout, /^libpypy3.*\.(so|dylib)/), ...portableLibs(input)],
 });
@@ -72,10 +69,8 @@ export const pypy3Win: Creator = builtinCreator({
   name: "pypy3-win",
   displayName: "Pypy3Windows",
   exeStem: "pypy3",
-  cannotCreate(info: PythonInfo, platform: Platform) {
-    return notPyPy3(info) ??
-      (info.osName !== "nt" || !platform.isWindows ? "it creates Windows environments" : undefined);
-  },
+  os: "windows",
+  cannotCreate: (info: PythonInfo) => notPyPy3(info),
   // PyPy has no venv launcher: the executable and every DLL of its folder are needed.
   executables: (input) => [{ source: input.python.info.systemExecutable, names: pypyNames(input) }],
   refs: (input, layout) => sharedLibs(input, layout, /\.dll$/i),
