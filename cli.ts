@@ -6,4 +6,12 @@
  */
 import { runCli } from "./lib/run_cli.ts";
 
-if (import.meta.main) Deno.exit(await runCli(Deno.args));
+if (import.meta.main) {
+  // A compiled mkvenv is also its own periodic-update background process (lib/seeder/periodic_update.ts).
+  if (Deno.build.standalone && Deno.env.get("MKVENV_UPDATE_JOB") !== undefined) {
+    const { runUpdateJobFromEnv } = await import("./lib/seeder/periodic_update.ts");
+    const { hostPlatform } = await import("./lib/platform.ts");
+    Deno.exit(await runUpdateJobFromEnv(hostPlatform()));
+  }
+  Deno.exit(await runCli(Deno.args));
+}

@@ -16,10 +16,29 @@ import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, SymlinkUnsupportedError } from "./plan/apply.ts";
-import { type AcquireContext, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
+import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
 import { compileImage, ensureImage, imageDir } from "./seeder/image.ts";
-import { checkSeedOptions, imageInstallOps, pipSeederOp, type SeedLink, seedRequests } from "./seeder/seeder.ts";
+import {
+  checkSeedOptions,
+  imageInstallOps,
+  type LauncherPip,
+  pipSeederOp,
+  type SeedLink,
+  seedRequests,
+} from "./seeder/seeder.ts";
 import { WheelInfoCache } from "./seeder/wheel_info.ts";
+import { normalizeProject } from "./seeder/wheel_name.ts";
+import {
+  adoptableUpdates,
+  needsUpdate,
+  readUpdateLog,
+  runUpdateJob,
+  startPeriodicUpdate,
+  timeoutFrom,
+  type UpdateJob,
+  updateLogFile,
+  updatesDir,
+} from "./seeder/periodic_update.ts";
 import type { Plan, PlanOp } from "./plan/ops.ts";
 import { hostPlatform, type Platform } from "./platform.ts";
 
@@ -82,6 +101,11 @@ export interface CreateVenvOptions {
   readonly download?: boolean | undefined;
   /** Link seed packages' top-level folders to the app-data image. @default {false} */
   readonly symlinkAppData?: boolean | undefined;
+  /**
+   * Do not start the background check for newer seed wheels (at most every 14 days; see `--no-periodic-update`).
+   * `download: false` implies it. @default {false}
+   */
+  readonly noPeriodicUpdate?: boolean | undefined;
   /** Receives download progress (only when asked for, e.g. on a terminal). */
   readonly progress?: ((name: string, received: number, total: number | undefined) => void) | undefined;
 }
@@ -302,7 +326,7 @@ export async function describeVenv(options: CreateVenvOptions): Promise<VenvDesc
 
 async function describe(
   options: CreateVenvOptions,
-): Promise<{ description: VenvDescription; replan: () => VenvDescription }> {
+): Promise<{ description: VenvDescription; replan: () => VenvDescription; updateJobs: readonly UpdateJob[] }> {
   const resolved = resolveInputs(options);
   // Mistakes in the options fail before any interpreter is searched for (which may run Python on a cold cache).
   if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
@@ -315,6 +339,7 @@ async function describe(
   return {
     description: planFor(resolved, options, python, destState, seeding),
     replan: () => planFor(resolved, options, python, destState, seeding, true),
+    updateJobs: seeding.updateJobs,
   };
 }
 
@@ -323,6 +348,8 @@ interface PreparedSeeds {
   readonly ops: readonly PlanOp[];
   readonly seeds: readonly SeededPackage[];
   readonly warnings: readonly string[];
+  /** Periodic update checks for the seeds taken as `bundle` from local wheels. */
+  readonly updateJobs: readonly UpdateJob[];
 }
 
 async function prepareSeeds(
@@ -332,7 +359,7 @@ async function prepareSeeds(
   destState: DestState,
 ): Promise<PreparedSeeds> {
   const requests = seedRequests(options, python.info);
-  if (!requests.length) return { ops: [], seeds: [], warnings: [] };
+  if (!requests.length) return { ops: [], seeds: [], warnings: [], updateJobs: [] };
   const warnings: string[] = [];
   const { platform, env } = resolved;
   const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
@@ -344,6 +371,11 @@ async function prepareSeeds(
     extraSearchDirs: (options.extraSearchDir ?? []).map((d) => platform.path.resolve(resolved.cwd, d)),
     ensurepipWheels: python.info.ensurepipWheels,
     osWheelDirs: OS_WHEEL_DIRS,
+    updates: {
+      dir: updatesDir(root),
+      adoptable: (project) =>
+        adoptableUpdates(readUpdateLog(updateLogFile(root, python.info.versionInfo, project)), new Date()),
+    },
     python: python.info.versionInfo,
     download: options.download,
     env,
@@ -354,8 +386,19 @@ async function prepareSeeds(
     debug: options.debug,
     warn: (message) => warnings.push(message),
   };
-  const wheels = [];
+  const wheels: AcquiredWheel[] = [];
   for (const request of requests) wheels.push(await acquireWheel(request.project, request.version, context));
+  const updateJobs = requests.flatMap((request, i): UpdateJob[] =>
+    request.version === "bundle" && wheels[i]!.source !== "index"
+      ? [{
+        root,
+        project: normalizeProject(request.project),
+        python: python.info.versionInfo,
+        source: "periodic",
+        newestLocal: wheels[i]!.info.version,
+      }]
+      : []
+  );
   if (options.seeder === "pip") {
     const processEnv = options.env ?? Deno.env.toObject();
     return {
@@ -368,15 +411,19 @@ async function prepareSeeds(
         via: "pip",
       })),
       warnings,
+      updateJobs,
     };
   }
   const link: SeedLink = options.symlinkAppData ? "symlink" : options.copies ? "copy" : "hardlink";
   const ops: PlanOp[] = [];
+  // On Windows every seed's .exe scripts get the launchers of the seeded pip's distlib (pip is seeded first).
+  let launcherPip: LauncherPip | undefined;
   for (const wheel of wheels) {
     const image = await ensureImage(
       imageDir(platform.path.join(root, "images"), python.info.versionInfo, wheel.path),
       wheel.path,
     );
+    if (wheel.info.name.toLowerCase() === "pip") launcherPip = { image, version: wheel.info.version };
     if (link === "symlink") {
       const v = python.info.versionInfo;
       compileImage(
@@ -385,7 +432,13 @@ async function prepareSeeds(
         `${python.info.implementation.toLowerCase()}-${v.major}${v.minor}`,
       );
     }
-    ops.push(...await imageInstallOps(input, layout, wheel, image, link));
+    ops.push(
+      ...await imageInstallOps(input, layout, wheel, image, link, {
+        warn: (message) => warnings.push(message),
+        launcherPip,
+        sourceDateEpoch: env("SOURCE_DATE_EPOCH"),
+      }),
+    );
   }
   return {
     ops,
@@ -397,7 +450,39 @@ async function prepareSeeds(
       via: link,
     })),
     warnings,
+    updateJobs,
   };
+}
+
+/**
+ * Starts the periodic check for newer seed wheels where one is due, in the background: the environment is done, and
+ * nothing waits for the network. `MKVENV_PERIODIC_UPDATE_INLINE=1` runs it here instead, for debugging.
+ */
+async function checkForUpdates(
+  jobs: readonly UpdateJob[],
+  env: EnvLookup,
+  options: CreateVenvOptions,
+  warnings: string[],
+): Promise<void> {
+  const now = new Date();
+  for (const job of jobs) {
+    if (env("MKVENV_PERIODIC_UPDATE_INLINE") !== "1") {
+      startPeriodicUpdate(job, { now, env: options.env, debug: options.debug });
+      continue;
+    }
+    if (!needsUpdate(readUpdateLog(updateLogFile(job.root, job.python, job.project)), now)) continue;
+    try {
+      const added = await runUpdateJob(job, {
+        now: () => new Date(),
+        env,
+        platform: hostPlatform(),
+        timeoutMs: timeoutFrom(env),
+      });
+      options.debug?.(`periodic update of ${job.project}: ${added.map((a) => a.filename).join(", ") || "nothing new"}`);
+    } catch (e) {
+      warnings.push(`periodic update of ${job.project} failed: ${e instanceof Error ? e.message : e}`);
+    }
+  }
 }
 
 /**
@@ -412,7 +497,7 @@ async function prepareSeeds(
  */
 export async function createVenv(options: CreateVenvOptions): Promise<CreateVenvResult> {
   const start = performance.now();
-  let { description, replan } = await describe(options);
+  let { description, replan, updateJobs } = await describe(options);
   const warnings: string[] = [...description.planWarnings];
   const installedVia = new Map<string, "hardlink" | "copy">();
   try {
@@ -439,5 +524,8 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
   const seeds = description.seeds.map((seed) =>
     seed.via === "hardlink" && via.includes("copy") ? { ...seed, via: "copy" } : seed
   );
+  if (!options.noPeriodicUpdate && options.download !== false) {
+    await checkForUpdates(updateJobs, resolveInputs(options).env, options, warnings);
+  }
   return { ...description, seeds, durationMs: performance.now() - start, warnings };
 }

@@ -147,7 +147,8 @@ export const OPTIONS: readonly OptionDef[] = [
     kind: "string",
     metavar: "VERSION",
     group: "seeder",
-    help: "pip to install: bundle or embed (the newest wheel found locally), latest (ask the index), none, or X.Y[.Z]",
+    help: "pip to install: bundle (the newest local wheel or adopted update), embed (what the interpreter or OS " +
+      "ships), latest (ask the index), none, or X.Y[.Z]",
     defaultText: "bundle",
   },
   {
@@ -179,6 +180,19 @@ export const OPTIONS: readonly OptionDef[] = [
     kind: "flag",
     group: "seeder",
     help: "never use the package index, even for a pinned version not found locally",
+  },
+  {
+    name: "no-periodic-update",
+    kind: "flag",
+    group: "seeder",
+    help: "do not check the package index for newer seed wheels in the background (implied by --no-download)",
+    defaultText: "a check at most every 14 days; a release is used once 28 days old",
+  },
+  {
+    name: "upgrade-embed-wheels",
+    kind: "flag",
+    group: "seeder",
+    help: "fetch the newest pip and setuptools for every Python 3.6-3.16 now, use them from then on, and exit",
   },
   {
     name: "symlink-app-data",

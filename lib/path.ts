@@ -160,3 +160,24 @@ export const win32: PathModule = makePathModule({
 
 /** The host's path functions. */
 export const hostPath: PathModule = Deno.build.os === "windows" ? win32 : posix;
+
+/**
+ * The host path a `file:` URL names (`file:///C:/x` is `C:\x` on Windows; a host there makes a UNC path). A URL
+ * with a host other than `localhost` elsewhere has no local path: that throws a `TypeError`.
+ *
+ * @example Usage
+ * ```ts
+ * import { fromFileUrl } from "./path.ts";
+ * if (Deno.build.os !== "windows") console.assert(fromFileUrl(new URL("file:///tmp/a%20b")) === "/tmp/a b");
+ * ```
+ */
+export function fromFileUrl(url: URL): string {
+  const pathname = decodeURIComponent(url.pathname);
+  const remote = url.hostname !== "" && url.hostname !== "localhost";
+  if (Deno.build.os !== "windows") {
+    if (remote) throw new TypeError(`${url.href} names a file on another host`);
+    return pathname;
+  }
+  const local = pathname.replace(/^\/([a-zA-Z]:)/, "$1").replaceAll("/", "\\");
+  return remote ? `\\\\${url.hostname}${local}` : local;
+}

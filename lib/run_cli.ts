@@ -9,6 +9,7 @@ import { findPython, listPythons } from "./discovery/find.ts";
 import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
+import { appDataRoot, defaultAppDataDir } from "./app_data.ts";
 import { EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
 import { renderPlan } from "./plan/render.ts";
@@ -75,6 +76,34 @@ function progressLine(io: CliIo): (name: string, received: number, total: number
   };
 }
 
+/** `--upgrade-embed-wheels`: one line per package and Python, saying which wheel is now used. */
+async function upgradeWheels(
+  common: { appData: string | undefined; cwd: string | undefined; env: Readonly<Record<string, string>> | undefined },
+  io: CliIo,
+): Promise<number> {
+  const { upgradeEmbedWheels, timeoutFrom } = await import("./seeder/periodic_update.ts");
+  const platform = hostPlatform();
+  const lookup = common.env ? (name: string) => common.env![name] : (name: string) => Deno.env.get(name);
+  const cwd = common.cwd ?? Deno.cwd();
+  const root = appDataRoot(platform.path.resolve(cwd, common.appData ?? defaultAppDataDir(platform.os, lookup)));
+  const outcomes = await upgradeEmbedWheels(root, ["pip", "setuptools"], {
+    now: () => new Date(),
+    env: lookup,
+    platform,
+    timeoutMs: timeoutFrom(lookup),
+  });
+  for (const { project, python, added } of outcomes) {
+    const target = `${project} for Python ${python.major}.${python.minor}`;
+    io.stdout(added ? `upgraded ${target}: ${added}\n` : `${target}: no newer release\n`);
+  }
+  return 0;
+}
+
+/** JSON replacer: file contents given as bytes (Windows `.exe` scripts) show as their size, not a byte map. */
+function binaryAsSize(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? `<${value.length} bytes>` : value;
+}
+
 function formatError(error: MkvenvError): string {
   const usage = error.exitCode === EXIT_USAGE ? `${USAGE}\n` : "";
   return `${usage}error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`;
@@ -132,6 +161,10 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     io.stdout(json ? JSON.stringify({ pythons: pythons.map(listedJson) }, null, 2) + "\n" : renderList(pythons));
     return 0;
   }
+  if (values["upgrade-embed-wheels"]) {
+    if (positionals.length) throw usageError("--upgrade-embed-wheels takes no destination");
+    return await upgradeWheels(common, io);
+  }
   if (positionals.length !== 1) {
     throw usageError(
       positionals.length
@@ -159,13 +192,16 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     extraSearchDir: (values["extra-search-dir"] as string[] | undefined) ?? [],
     download: values["download"] ? true : values["no-download"] ? false : undefined,
     symlinkAppData: values["symlink-app-data"] === true,
+    noPeriodicUpdate: values["no-periodic-update"] === true,
     progress: Deno.stderr.isTerminal() && verbosity >= 0 ? progressLine(io) : undefined,
     prompt: values["prompt"] as string | undefined,
     creator: values["creator"] as string | undefined,
   };
   if (values["dry-run"]) {
     const description = await describeVenv(createOptions);
-    io.stdout(json ? JSON.stringify({ plan: description.plan }, null, 2) + "\n" : renderPlan(description.plan) + "\n");
+    io.stdout(
+      json ? JSON.stringify({ plan: description.plan }, binaryAsSize, 2) + "\n" : renderPlan(description.plan) + "\n",
+    );
     return 0;
   }
   const result = await createVenv(createOptions);

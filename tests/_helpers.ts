@@ -122,17 +122,25 @@ export async function run(
 
 /**
  * Runs the mkvenv CLI as a real process (`deno run -A cli.ts ...`). Creator and discovery tests get `--no-seed`
- * appended, so they check what they are about in a fraction of the time; seeding tests pass `seed: true`.
+ * appended, so they check what they are about in a fraction of the time; seeding tests pass `seed: true`, and get
+ * `--no-periodic-update` unless they pass `periodicUpdate: true` (no background processes outliving a test).
  */
 export function mkvenv(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; seed?: boolean } = {},
+  options: { cwd?: string; env?: Record<string, string>; seed?: boolean; periodicUpdate?: boolean } = {},
 ): Promise<RunResult> {
-  // The project's deno.json maps the npm dependency (zip.js); tests run from other folders, so name it.
-  const seedArgs = options.seed || args.some((a) => a === "--list-pythons" || a === "--help" || a === "--version")
+  const informational = args.some((a) =>
+    a === "--list-pythons" || a === "--help" || a === "--version" || a === "--upgrade-embed-wheels"
+  );
+  const extra = informational
     ? []
-    : ["--no-seed"];
-  return run(Deno.execPath(), ["run", "-A", "--config", CONFIG, CLI, ...args, ...seedArgs], options);
+    : !options.seed
+    ? ["--no-seed"]
+    : options.periodicUpdate
+    ? []
+    : ["--no-periodic-update"];
+  // The project's deno.json maps the npm dependency (zip.js); tests run from other folders, so name it.
+  return run(Deno.execPath(), ["run", "-A", "--config", CONFIG, CLI, ...args, ...extra], options);
 }
 
 /** Runs Python code with an interpreter and returns its stdout parsed as JSON. */

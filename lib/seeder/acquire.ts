@@ -21,11 +21,14 @@ import {
   type WheelFileName,
 } from "./wheel_name.ts";
 
-/** Which version of a seed package to install: `bundle`/`embed` (newest local), `latest`, or an exact version. */
+/**
+ * Which version of a seed package to install: `bundle` (the newest local wheel, or an adopted update), `embed` (the
+ * newest wheel the interpreter or the OS ships), `latest`, or an exact version.
+ */
 export type SeedVersion = "bundle" | "embed" | "latest" | string;
 
 /** Where a wheel was found. */
-export type WheelSource = "store" | "extra-search-dir" | "ensurepip" | "os" | "index";
+export type WheelSource = "store" | "update" | "extra-search-dir" | "ensurepip" | "os" | "index";
 
 /** A wheel chosen for seeding. */
 export interface AcquiredWheel {
@@ -47,6 +50,14 @@ export interface AcquireContext {
   readonly ensurepipWheels: readonly string[];
   /** OS wheel folders (Debian's `/usr/share/python-wheels`). */
   readonly osWheelDirs: readonly string[];
+  /**
+   * Wheels fetched by the periodic update: the folder, and per project the file names its update log lets this
+   * target use now (`adoptableUpdates` in ./periodic_update.ts). A pinned version may use any wheel in the folder.
+   */
+  readonly updates?: {
+    readonly dir: string;
+    readonly adoptable: (project: string) => readonly string[];
+  } | undefined;
   /** The target interpreter's version. */
   readonly python: VersionInfo;
   /** true: ask the index for the newest; false: never use the index; undefined: only for a pinned version. */
@@ -91,16 +102,28 @@ function wheelsIn(dir: string, source: WheelSource): Candidate[] {
   return out;
 }
 
-function localCandidates(ctx: AcquireContext, project: string): Candidate[] {
-  const all = [
-    ...wheelsIn(ctx.storeDir, "store"),
-    ...ctx.extraSearchDirs.flatMap((d) => wheelsIn(d, "extra-search-dir")),
+function localCandidates(ctx: AcquireContext, project: string, version: SeedVersion): Candidate[] {
+  const shipped = [
     ...ctx.ensurepipWheels.flatMap((file): Candidate[] => {
       const name = parseWheelFileName(path.basename(file));
       return name ? [{ file, source: "ensurepip", name }] : [];
     }),
     ...ctx.osWheelDirs.flatMap((d) => wheelsIn(d, "os")),
   ];
+  let all = shipped;
+  if (version !== "embed") {
+    let updates = ctx.updates ? wheelsIn(ctx.updates.dir, "update") : [];
+    if (version === "bundle" || version === "latest") {
+      const adoptable = new Set(ctx.updates?.adoptable(project) ?? []);
+      updates = updates.filter((c) => adoptable.has(path.basename(c.file)));
+    }
+    all = [
+      ...wheelsIn(ctx.storeDir, "store"),
+      ...updates,
+      ...ctx.extraSearchDirs.flatMap((d) => wheelsIn(d, "extra-search-dir")),
+      ...shipped,
+    ];
+  }
   // Stable sort: for equal versions the earlier source (the store) wins.
   return all.filter((c) => c.name.project === project && isUniversalPy3(c.name)).sort((a, b) =>
     newestFirst(a.name, b.name)
@@ -165,23 +188,21 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
   );
 }
 
-function searched(ctx: AcquireContext): string {
-  const places = [
-    ctx.storeDir,
-    ...ctx.extraSearchDirs,
-    ...new Set(ctx.ensurepipWheels.map((w) => path.dirname(w))),
-    ...ctx.osWheelDirs,
-  ];
+function searched(ctx: AcquireContext, version: SeedVersion): string {
+  const shipped = [...new Set(ctx.ensurepipWheels.map((w) => path.dirname(w))), ...ctx.osWheelDirs];
+  const places = version === "embed"
+    ? shipped
+    : [ctx.storeDir, ...(ctx.updates ? [ctx.updates.dir] : []), ...ctx.extraSearchDirs, ...shipped];
   return places.join(", ");
 }
 
 /** Finds the wheel to seed `project` at `version` with, downloading it when the rules above say so. */
 export async function acquireWheel(project: string, version: SeedVersion, ctx: AcquireContext): Promise<AcquiredWheel> {
   const normalized = normalizeProject(project);
-  const local = localCandidates(ctx, normalized);
+  const local = localCandidates(ctx, normalized, version);
   const pinned = version !== "bundle" && version !== "embed" && version !== "latest" ? version : undefined;
   const where = `Python ${ctx.python.major}.${ctx.python.minor}`;
-  if (version === "latest" || (ctx.download === true && pinned === undefined)) {
+  if (version === "latest" || (ctx.download === true && version === "bundle")) {
     if (ctx.download === false) {
       throw new MkvenvError(`--${project} latest needs the package index, but --no-download forbids it`, {
         hint: `use --${project} bundle, or drop --no-download`,
@@ -205,7 +226,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
     const exact = await firstCompatible(local, ctx, (c) => c.name.version === pinned);
     if (exact) return exact;
     if (ctx.download === false) {
-      throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx)}`, {
+      throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx, version)}`, {
         hint: `drop --no-download to fetch it from the package index, or add its folder with --extra-search-dir`,
       });
     }
@@ -213,8 +234,10 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
   }
   const newest = await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name));
   if (newest) return newest;
-  throw new MkvenvError(`No ${project} wheel for ${where} found in: ${searched(ctx)}`, {
-    hint: `pass --download to fetch it from the package index, --extra-search-dir DIR for a folder of wheels, ` +
-      `or --no-${project}`,
+  throw new MkvenvError(`No ${project} wheel for ${where} found in: ${searched(ctx, version)}`, {
+    hint: version === "embed"
+      ? `use --${project} bundle, which also looks in mkvenv's wheel store and the index`
+      : `pass --download to fetch it from the package index, --extra-search-dir DIR for a folder of wheels, ` +
+        `or --no-${project}`,
   });
 }

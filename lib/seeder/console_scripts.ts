@@ -9,13 +9,35 @@
  * were checked against what pip 23.2.1 (Python 3.12's ensurepip, vendoring distlib 0.3.6) and pip 26.2.1 (vendoring
  * distlib 0.4.2) wrote on Linux; `tests/unit/console_scripts_test.ts` compares against the real pip.
  *
- * Windows is out of scope: there distlib writes `.exe` launchers (a stub binary with a zip of `__main__.py`
- * appended), which needs the launcher binaries.
+ * On Windows distlib writes `<name>.exe` instead (`ScriptMaker._write_script` with `add_launchers` and `_is_nt`):
+ * a launcher stub, then the shebang line, then a zip archive whose one entry `__main__.py` holds the script body
+ * (the POSIX body without its shebang). The stub reads the shebang near the end of its own file to find the
+ * interpreter and runs it on the file, which Python executes as a zip. What is reproduced here, read in the distlib
+ * of pip 18.1 (0.2.7), 19.2.3 (0.2.9.post0), 22.0.4 (0.3.3), 23.x (0.3.6), 24.2 (0.3.8) and 26.2.1 (0.4.2):
+ *
+ * - The stub is the console (`t`) launcher in distlib's package folder (`pip/_vendor/distlib/` in pip): `t64.exe`
+ *   for a 64-bit interpreter (`struct.calcsize('P') == 8`), else `t32.exe`, and `t64-arm.exe` for ARM64
+ *   (`get_platform() == 'win-arm64'`, from distlib 0.3.3, which added the ARM64 launchers); see
+ *   {@linkcode windowsLauncherName}. pip reads it from the pip doing the install, so seeding takes it from the
+ *   seeded pip; Debian's pip wheels have the launchers stripped.
+ * - The shebang is never the `/bin/sh` trampoline (`_build_shebang` takes the simple form whenever `os.name` is not
+ *   `posix`): `#!`, the interpreter path quoted by `enquote_executable` when it holds a space, and `\n`. distlib
+ *   before 0.3.9 (pip 24.2 vendors 0.3.8) then appended `os.linesep` in `_write_script`, as the line did not end in
+ *   `\r\n`, giving `#!<exe>\n\r\n` (distlib issue 220); see {@linkcode consoleScriptShebang}.
+ * - The zip is `ZipFile(BytesIO(), "w")` with one `writestr("__main__.py", body)`: stored (no compression), made on
+ *   Windows, permissions `0o600`, and dated `time.localtime()` of the moment or, from distlib 0.3.6, the UTC time of
+ *   `SOURCE_DATE_EPOCH` when that is set (see {@linkcode launcherZipDateTime}); `zip_store.ts` writes those bytes.
+ * - pip names the file `<name>.exe` (a `.py*` extension of the name is dropped first), sets no mode, and records it in
+ *   RECORD like any script.
+ *
+ * The test compares the bytes with what pip 23.2.1's and 26.2.1's own `ScriptMaker` write when run on Linux with its
+ * Windows code paths switched on (x64, ARM64 and 32-bit, with and without `SOURCE_DATE_EPOCH`).
  *
  * @module
  */
 import { MkvenvError } from "../errors.ts";
 import { posix } from "../path.ts";
+import { storedZip, type ZipDateTime } from "./zip_store.ts";
 
 /** A Python version as far as script names go. */
 export interface PythonVersion {
@@ -56,16 +78,23 @@ export type ScriptTemplate = "pip26" | "pip23";
 
 /** Options for {@linkcode renderConsoleScript} and {@linkcode consoleScriptShebang}. */
 export interface ConsoleScriptOptions {
-  /** Target Windows: not implemented (distlib writes `.exe` launchers there), so this throws. */
+  /** Target Windows, as `os: "windows"` does. */
   readonly windows?: boolean;
   /**
-   * The target OS as `Deno.build.os` spells it. Only `darwin` changes the result: distlib allows a 512-byte shebang
-   * line there and 127 bytes (Linux's limit) everywhere else. `windows` throws, as `windows: true` does.
+   * The target OS as `Deno.build.os` spells it. distlib allows a 512-byte shebang line on `darwin` and 127 bytes
+   * (Linux's limit) on other POSIX systems; on `windows` the shebang is always the simple line, and
+   * {@linkcode renderConsoleScript} refuses it (a Windows script is an `.exe`: {@linkcode renderWindowsConsoleScript}).
    * @default {"linux"}
    */
   readonly os?: string;
   /** The template of the pip being seeded. @default {"pip26"} */
   readonly template?: ScriptTemplate;
+  /**
+   * The version of the distlib writing the script (`__version__` in `pip/_vendor/distlib/__init__.py`). Only
+   * Windows results depend on it: the shebang's line end, the ARM64 launcher and `SOURCE_DATE_EPOCH`.
+   * @default {"0.4.2"} (pip 26.2.1's)
+   */
+  readonly distlib?: string | undefined;
 }
 
 /** A script file pip would write, as {@linkcode recordLinesForScripts} takes it. */
@@ -160,10 +189,20 @@ export function consoleScriptNames(
   return consoleScriptsToWrite([{ name: entryName, module: "m", attr: "f" }], python, options).map((s) => s.name);
 }
 
-function rejectWindows(options: ConsoleScriptOptions): void {
-  if (options.windows || options.os === "windows") {
-    throw new MkvenvError("console script launchers for Windows are not implemented");
-  }
+function isWindows(options: ConsoleScriptOptions): boolean {
+  return options.windows === true || options.os === "windows";
+}
+
+/** pip 26.2.1's distlib, the default of {@linkcode ConsoleScriptOptions.distlib}. */
+const DEFAULT_DISTLIB = "0.4.2";
+
+/** Whether a distlib version (`0.3.6`, `0.2.9.post0`) is at least `wanted` (major, minor, micro). */
+function distlibAtLeast(version: string, wanted: readonly [number, number, number]): boolean {
+  const parts = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version);
+  if (!parts) throw new MkvenvError(`Unreadable distlib version "${version}"`);
+  const have = [Number(parts[1]), Number(parts[2] ?? 0), Number(parts[3] ?? 0)];
+  for (let i = 0; i < 3; i++) if (have[i] !== wanted[i]) return have[i]! > wanted[i]!;
+  return true;
 }
 
 /** distlib's `enquote_executable`: quotes a path with spaces (only the program after `/usr/bin/env `). */
@@ -177,7 +216,7 @@ function enquoteExecutable(executable: string): string {
 }
 
 /**
- * The first line(s) pip writes for an interpreter path on POSIX, newline included: `#!<exe>\n`, or, when the path
+ * The first line(s) pip writes for an interpreter path, newline included. On POSIX: `#!<exe>\n`, or, when the path
  * holds a space or the line would pass the kernel's limit (127 bytes, 512 on macOS), distlib's trampoline, which
  * `/bin/sh` runs as `exec <exe> "$0" "$@"` and Python reads as a string literal:
  *
@@ -187,25 +226,52 @@ function enquoteExecutable(executable: string): string {
  * ' '''
  * ```
  *
+ * On Windows (the line between an `.exe` launcher and its zip): `#!<exe>\n` whatever the length, the path quoted when
+ * it holds a space; distlib before 0.3.9 wrote `#!<exe>\n\r\n`.
+ *
  * @example Usage
  * ```ts
  * import { consoleScriptShebang } from "./console_scripts.ts";
  * console.assert(consoleScriptShebang("/env/bin/python") === "#!/env/bin/python\n");
+ * const exe = "C:\\My env\\Scripts\\python.exe";
+ * console.assert(consoleScriptShebang(exe, { os: "windows" }) === `#!"${exe}"\n`);
+ * console.assert(consoleScriptShebang(exe, { os: "windows", distlib: "0.3.6" }) === `#!"${exe}"\n\r\n`);
  * ```
  */
 export function consoleScriptShebang(pythonExe: string, options: ConsoleScriptOptions = {}): string {
-  rejectWindows(options);
   // pip leaves sys.executable to distlib, which quotes it; the length is counted in UTF-8 bytes with "#!" and "\n".
   const executable = enquoteExecutable(pythonExe);
+  if (isWindows(options)) {
+    const lineEnd = distlibAtLeast(options.distlib ?? DEFAULT_DISTLIB, [0, 3, 9]) ? "\n" : "\n\r\n";
+    return `#!${executable}${lineEnd}`;
+  }
   const max = options.os === "darwin" ? 512 : 127;
   const simple = !executable.includes(" ") && new TextEncoder().encode(executable).length + 3 <= max;
   return simple ? `#!${executable}\n` : `#!/bin/sh\n'''exec' ${executable} "$0" "$@"\n' '''\n`;
 }
 
+/** The script body after the shebang: pip's or distlib's template for `module:attr`. */
+function scriptBody(module: string, attr: string, template: ScriptTemplate): string {
+  if (!DOTTED_NAME.test(module) || !DOTTED_NAME.test(attr)) {
+    throw new MkvenvError(`Invalid console script entry point "${module}:${attr}": expected "module:callable"`);
+  }
+  // distlib imports the first component of a dotted callable and calls the whole path.
+  const importName = attr.split(".")[0]!;
+  if (template === "pip23") {
+    return `# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom ${module} import ${importName}\n` +
+      `if __name__ == '__main__':\n` +
+      `    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n` +
+      `    sys.exit(${attr}())\n`;
+  }
+  return `import sys\nfrom ${module} import ${importName}\nif __name__ == '__main__':\n` +
+    `    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n` +
+    `    sys.exit(${attr}())\n`;
+}
+
 /**
- * The text of the console script pip writes for `module:attr` run by `pythonExe` (the interpreter path as pip saw
- * it in `sys.executable`: for `python -m venv`'s ensurepip that is `<env>/bin/python3.X`, for `<env>/bin/python -m
- * pip` it is `<env>/bin/python`). Encode it as UTF-8 and write it with {@linkcode consoleScriptMode}.
+ * The text of the console script pip writes on POSIX for `module:attr` run by `pythonExe` (the interpreter path as
+ * pip saw it in `sys.executable`: for `python -m venv`'s ensurepip that is `<env>/bin/python3.X`, for `<env>/bin/python
+ * -m pip` it is `<env>/bin/python`). Encode it as UTF-8 and write it with {@linkcode consoleScriptMode}.
  *
  * @example Usage
  * ```ts
@@ -214,7 +280,8 @@ export function consoleScriptShebang(pythonExe: string, options: ConsoleScriptOp
  * console.assert(text.startsWith("#!/env/bin/python\nimport sys\nfrom pip._internal.cli.main import main\n"));
  * ```
  *
- * @throws {MkvenvError} For Windows, and for a module or callable distlib would not accept.
+ * @throws {MkvenvError} For Windows (use {@linkcode renderWindowsConsoleScript}), and for a module or callable
+ * distlib would not accept.
  */
 export function renderConsoleScript(
   pythonExe: string,
@@ -222,21 +289,164 @@ export function renderConsoleScript(
   attr: string,
   options: ConsoleScriptOptions = {},
 ): string {
-  const shebang = consoleScriptShebang(pythonExe, options);
-  if (!DOTTED_NAME.test(module) || !DOTTED_NAME.test(attr)) {
-    throw new MkvenvError(`Invalid console script entry point "${module}:${attr}": expected "module:callable"`);
+  if (isWindows(options)) {
+    throw new MkvenvError("Windows console scripts are .exe files: render them with renderWindowsConsoleScript()");
   }
-  // distlib imports the first component of a dotted callable and calls the whole path.
-  const importName = attr.split(".")[0]!;
-  if ((options.template ?? "pip26") === "pip23") {
-    return `${shebang}# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom ${module} import ${importName}\n` +
-      `if __name__ == '__main__':\n` +
-      `    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n` +
-      `    sys.exit(${attr}())\n`;
+  return consoleScriptShebang(pythonExe, options) + scriptBody(module, attr, options.template ?? "pip26");
+}
+
+/** The interpreter a Windows launcher is chosen for (as {@linkcode PythonInfo} reports it). */
+export interface LauncherTarget {
+  /** Pointer size in bits: 32 or 64. */
+  readonly bits: number;
+  /** Normalised machine: `x86_64`, `x86`, `arm64`, ... */
+  readonly machine: string;
+}
+
+/**
+ * The console launcher distlib's `ScriptMaker._get_launcher('t')` picks for the interpreter running pip:
+ * `t64.exe` (64-bit), `t32.exe` (32-bit, ARM32 included) or `t64-arm.exe` (ARM64, from distlib 0.3.3; older
+ * distlib used `t64.exe` there). distlib tells ARM64 by `get_platform() == 'win-arm64'`, which comes from
+ * `sys.version` as the interpreter's machine does.
+ *
+ * @example Usage
+ * ```ts
+ * import { windowsLauncherName } from "./console_scripts.ts";
+ * console.assert(windowsLauncherName({ bits: 64, machine: "x86_64" }) === "t64.exe");
+ * console.assert(windowsLauncherName({ bits: 64, machine: "arm64" }) === "t64-arm.exe");
+ * console.assert(windowsLauncherName({ bits: 32, machine: "x86" }) === "t32.exe");
+ * ```
+ */
+export function windowsLauncherName(target: LauncherTarget, distlib: string = DEFAULT_DISTLIB): string {
+  const bits = target.bits === 64 ? "64" : "32";
+  const arm = target.bits === 64 && target.machine === "arm64" && distlibAtLeast(distlib, [0, 3, 3]);
+  return `t${bits}${arm ? "-arm" : ""}.exe`;
+}
+
+/**
+ * The file name distlib gives a script on Windows: `<name>.exe`, after dropping an extension starting with `.py`
+ * (`os.path.splitext`, so `pip3.12` keeps its `.12`).
+ *
+ * @example Usage
+ * ```ts
+ * import { windowsScriptFileName } from "./console_scripts.ts";
+ * console.assert(windowsScriptFileName("pip3.12") === "pip3.12.exe");
+ * console.assert(windowsScriptFileName("tool.py") === "tool.exe");
+ * ```
+ */
+export function windowsScriptFileName(name: string): string {
+  // splitext: the last dot, unless only dots precede it (a leading-dot name has no extension).
+  const dot = name.lastIndexOf(".");
+  const hasExtension = dot > 0 && /[^.]/.test(name.slice(0, dot));
+  return `${hasExtension && name.slice(dot).startsWith(".py") ? name.slice(0, dot) : name}.exe`;
+}
+
+/** Options for {@linkcode launcherZipDateTime}. */
+export interface LauncherZipDateTimeOptions {
+  /** The value of `SOURCE_DATE_EPOCH` (undefined or empty: unset). */
+  readonly sourceDateEpoch?: string | undefined;
+  /** The distlib writing the script (it honours `SOURCE_DATE_EPOCH` from 0.3.6). @default {"0.4.2"} */
+  readonly distlib?: string | undefined;
+  /** The moment of writing. @default {new Date()} */
+  readonly now?: Date | undefined;
+}
+
+/**
+ * The date and time distlib gives the `__main__.py` entry of a Windows script: `time.gmtime(int(SOURCE_DATE_EPOCH))`
+ * when that variable is set (distlib 0.3.6 and later), else `zipfile`'s default, the local time of writing.
+ *
+ * Where distlib would fail, this does not: a value `int()` refuses is taken as unset, and a time outside what a zip
+ * can hold (1980 to 2107) is clamped to its bounds, as `zipfile` does with `strict_timestamps=False`.
+ *
+ * @example Usage
+ * ```ts
+ * import { launcherZipDateTime } from "./console_scripts.ts";
+ * const dt = launcherZipDateTime({ sourceDateEpoch: "1700000000" });
+ * console.assert(dt.year === 2023 && dt.month === 11 && dt.day === 14 && dt.hour === 22);
+ * ```
+ */
+export function launcherZipDateTime(options: LauncherZipDateTimeOptions = {}): ZipDateTime {
+  const epoch = options.sourceDateEpoch?.trim();
+  if (epoch && /^[+-]?\d+$/.test(epoch) && distlibAtLeast(options.distlib ?? DEFAULT_DISTLIB, [0, 3, 6])) {
+    const seconds = Number(epoch);
+    if (seconds < Date.UTC(1980, 0, 1) / 1000) return { year: 1980, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+    if (seconds >= Date.UTC(2108, 0, 1) / 1000) {
+      return { year: 2107, month: 12, day: 31, hour: 23, minute: 59, second: 59 };
+    }
+    const t = new Date(seconds * 1000);
+    return {
+      year: t.getUTCFullYear(),
+      month: t.getUTCMonth() + 1,
+      day: t.getUTCDate(),
+      hour: t.getUTCHours(),
+      minute: t.getUTCMinutes(),
+      second: t.getUTCSeconds(),
+    };
   }
-  return `${shebang}import sys\nfrom ${module} import ${importName}\nif __name__ == '__main__':\n` +
-    `    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n` +
-    `    sys.exit(${attr}())\n`;
+  const t = options.now ?? new Date();
+  const year = Math.min(Math.max(t.getFullYear(), 1980), 2107);
+  if (year !== t.getFullYear()) {
+    return year === 1980
+      ? { year, month: 1, day: 1, hour: 0, minute: 0, second: 0 }
+      : { year, month: 12, day: 31, hour: 23, minute: 59, second: 59 };
+  }
+  return {
+    year,
+    month: t.getMonth() + 1,
+    day: t.getDate(),
+    hour: t.getHours(),
+    minute: t.getMinutes(),
+    second: t.getSeconds(),
+  };
+}
+
+/** Options for {@linkcode renderWindowsConsoleScript}. */
+export interface WindowsConsoleScriptOptions {
+  /** The launcher stub's bytes (the file {@linkcode windowsLauncherName} names, from the pip doing the install). */
+  readonly launcher: Uint8Array;
+  /** The date and time of the zip entry (see {@linkcode launcherZipDateTime}). */
+  readonly dateTime: ZipDateTime;
+  /** The template of the pip being seeded. @default {"pip26"} */
+  readonly template?: ScriptTemplate | undefined;
+  /** The distlib writing the script (the shebang's line end depends on it). @default {"0.4.2"} */
+  readonly distlib?: string | undefined;
+}
+
+/**
+ * The `.exe` pip writes on Windows for `module:attr` run by `pythonExe` (the environment's `Scripts\python.exe`):
+ * the launcher, the shebang line and a stored zip holding `__main__.py`, byte for byte as distlib's `_write_script`.
+ * Write it as `Scripts\<name>.exe` ({@linkcode windowsScriptFileName}).
+ *
+ * @example Usage
+ * ```ts
+ * import { renderWindowsConsoleScript } from "./console_scripts.ts";
+ * const launcher = new Uint8Array([0x4d, 0x5a]); // the real t64.exe in practice
+ * const dateTime = { year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 6 };
+ * const exe = renderWindowsConsoleScript("C:\\env\\Scripts\\python.exe", "pip._internal.cli.main", "main", {
+ *   launcher,
+ *   dateTime,
+ * });
+ * const afterLauncher = new TextDecoder().decode(exe.subarray(launcher.length, launcher.length + 30));
+ * console.assert(afterLauncher === "#!C:\\env\\Scripts\\python.exe\nPK");
+ * ```
+ *
+ * @throws {MkvenvError} For a module or callable distlib would not accept.
+ */
+export function renderWindowsConsoleScript(
+  pythonExe: string,
+  module: string,
+  attr: string,
+  options: WindowsConsoleScriptOptions,
+): Uint8Array {
+  const encoder = new TextEncoder();
+  const body = encoder.encode(scriptBody(module, attr, options.template ?? "pip26"));
+  const shebang = encoder.encode(consoleScriptShebang(pythonExe, { os: "windows", distlib: options.distlib }));
+  const zip = storedZip([{ name: "__main__.py", data: body, dateTime: options.dateTime }], { createSystem: 0 });
+  const out = new Uint8Array(options.launcher.length + shebang.length + zip.length);
+  out.set(options.launcher, 0);
+  out.set(shebang, options.launcher.length);
+  out.set(zip, options.launcher.length + shebang.length);
+  return out;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { compareVersions, parseSpecifierSet, parseVersion, specifierSetContains } from "../discovery/pep440.ts";
 import { MkvenvError } from "../errors.ts";
-import { hostPath as path } from "../path.ts";
+import { fromFileUrl, hostPath as path } from "../path.ts";
 import { MKVENV_VERSION } from "../version.ts";
 import type { PipIndexConfig } from "./pip_config.ts";
 import {
@@ -38,6 +38,8 @@ export interface IndexFile {
   readonly yanked: boolean;
   /** The index URL or find-links location that listed the file, with any password masked. */
   readonly index: string;
+  /** When the file was uploaded (PEP 700 `upload-time`, ISO 8601), when the index said; HTML pages never do. */
+  readonly uploadTime?: string | undefined;
 }
 
 /** The `Accept` header for index pages: PEP 691 JSON preferred, PEP 503 HTML accepted, as pip asks. */
@@ -90,15 +92,11 @@ const IS_WINDOWS = Deno.build.os === "windows";
 
 /** The host path of a `file:` URL (`file:///C:/x` → `C:\x` and `file://server/share` → `\\server\share` on Windows). */
 function fileUrlToPath(url: URL): string {
-  const pathname = decodeURIComponent(url.pathname);
-  if (!IS_WINDOWS) {
-    if (url.hostname !== "" && url.hostname !== "localhost") {
-      throw new MkvenvError(`Cannot read ${url.href}: file URLs with a host are not supported here`, { hint: HINT });
-    }
-    return pathname;
+  try {
+    return fromFileUrl(url);
+  } catch {
+    throw new MkvenvError(`Cannot read ${url.href}: file URLs with a host are not supported here`, { hint: HINT });
   }
-  const local = pathname.replace(/^\/([a-zA-Z]:)/, "$1").replaceAll("/", "\\");
-  return url.hostname !== "" && url.hostname !== "localhost" ? `\\\\${url.hostname}${local}` : local;
 }
 
 /** The `file:` URL of an absolute host path. */
@@ -144,7 +142,13 @@ function fileFromLink(
   href: string,
   base: string,
   index: string,
-  extra: { filename?: string; sha256?: string | undefined; requiresPython?: string | undefined; yanked: boolean },
+  extra: {
+    filename?: string;
+    sha256?: string | undefined;
+    requiresPython?: string | undefined;
+    yanked: boolean;
+    uploadTime?: string | undefined;
+  },
 ): IndexFile | undefined {
   let url: URL;
   try {
@@ -166,7 +170,10 @@ function fileFromLink(
   if (!isSafeFilename(filename)) return undefined;
   const sha256 = (extra.sha256 ?? fragment?.[1])?.toLowerCase();
   const requiresPython = extra.requiresPython?.trim() || undefined;
-  return { filename, url: url.href, sha256, requiresPython, yanked: extra.yanked, index };
+  const uploaded = extra.uploadTime !== undefined && !Number.isNaN(Date.parse(extra.uploadTime))
+    ? { uploadTime: extra.uploadTime }
+    : {};
+  return { filename, url: url.href, sha256, requiresPython, yanked: extra.yanked, index, ...uploaded };
 }
 
 /**
@@ -267,6 +274,7 @@ export function parseSimpleJson(text: string, pageUrl: string, index: string): I
       requiresPython: typeof f["requires-python"] === "string" ? f["requires-python"] : undefined,
       // A string is a yank reason; PEP 691 allows true or a reason for yanked files.
       yanked: f.yanked === true || typeof f.yanked === "string",
+      uploadTime: typeof f["upload-time"] === "string" ? f["upload-time"] : undefined,
     });
     if (file) files.push(file);
   }

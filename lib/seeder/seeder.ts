@@ -9,8 +9,19 @@ import type { CreatorInput, VenvLayout } from "../creator/creator.ts";
 import type { PythonInfo } from "../discovery/py_info.ts";
 import { usageError } from "../errors.ts";
 import type { PlanOp } from "../plan/ops.ts";
+import { hostPath } from "../path.ts";
 import type { AcquiredWheel, SeedVersion } from "./acquire.ts";
-import { consoleScriptsToWrite, csvField, recordHash, renderConsoleScript } from "./console_scripts.ts";
+import {
+  type ConsoleScript,
+  consoleScriptsToWrite,
+  csvField,
+  launcherZipDateTime,
+  recordHash,
+  renderConsoleScript,
+  renderWindowsConsoleScript,
+  windowsLauncherName,
+  windowsScriptFileName,
+} from "./console_scripts.ts";
 import type { Image } from "./image.ts";
 
 /** The seeders `--seeder` accepts. */
@@ -74,6 +85,27 @@ function relativePosix(input: CreatorInput, from: string, to: string): string {
 /** How an image's files reach site-packages. */
 export type SeedLink = "hardlink" | "copy" | "symlink";
 
+/** The seeded pip whose vendored distlib provides the Windows launchers of console scripts. */
+export interface LauncherPip {
+  /** pip's install image (its `site` folder holds `pip/_vendor/distlib/`). */
+  readonly image: Image;
+  /** pip's version, for messages. */
+  readonly version: string;
+}
+
+/** Options for {@linkcode imageInstallOps}. */
+export interface ImageInstallOptions {
+  /** Receives problems that do not stop seeding (a pip without Windows launchers). */
+  readonly warn?: ((message: string) => void) | undefined;
+  /**
+   * On Windows, the pip whose distlib launchers the `.exe` scripts get, as pip's own install would use its own.
+   * @default {the image itself when it is pip; else none, and the scripts are left out with a warning}
+   */
+  readonly launcherPip?: LauncherPip | undefined;
+  /** `SOURCE_DATE_EPOCH`, which distlib (0.3.6+) uses for the time inside Windows scripts' zips. */
+  readonly sourceDateEpoch?: string | undefined;
+}
+
 /**
  * The operations installing one image into an environment: the previous install of the same project removed,
  * the files linked or copied, the console scripts written for this environment's python, and a RECORD listing it all.
@@ -84,6 +116,7 @@ export async function imageInstallOps(
   wheel: AcquiredWheel,
   image: Image,
   link: SeedLink,
+  options: ImageInstallOptions = {},
 ): Promise<PlanOp[]> {
   const p = input.platform.path;
   const m = image.manifest;
@@ -114,11 +147,13 @@ export async function imageInstallOps(
       ...m.files.filter((f) => f.startsWith(`${m.distInfo}/`)).map((f) => `${csvField(f)},,`),
     ]
     : [...m.record];
+  const v = input.python.info.versionInfo;
+  // The scripts are what the seeded pip would write: pip 25+ its own shorter template, older pips distlib's.
+  const installer = wheel.info.name.toLowerCase() === "pip" ? wheel.info.version : options.launcherPip?.version;
+  const template = installer !== undefined && Number.parseInt(installer, 10) < 25 ? "pip23" : "pip26";
+  const scripts = consoleScriptsToWrite(wheel.info.consoleScripts, v);
   if (!input.platform.isWindows) {
-    const v = input.python.info.versionInfo;
-    // pip 25+ writes a shorter script that needs Python 3.9 (str.removesuffix); older pips wrote distlib's.
-    const template = v.major === 3 && v.minor < 9 ? "pip23" : "pip26";
-    for (const entry of consoleScriptsToWrite(wheel.info.consoleScripts, v)) {
+    for (const entry of scripts) {
       const text = renderConsoleScript(layout.python, entry.module, entry.attr, { template, os: input.platform.os });
       const script = p.join(layout.binDir, entry.name);
       ops.push({ op: "write", path: script, content: text, mode: 0o755 });
@@ -127,10 +162,85 @@ export async function imageInstallOps(
         `${csvField(relativePosix(input, layout.purelib, script))},${await recordHash(text)},${size}`,
       );
     }
+  } else if (scripts.length) {
+    const launcherPip = wheel.info.name.toLowerCase() === "pip"
+      ? { image, version: wheel.info.version }
+      : options.launcherPip;
+    const exes = windowsScripts(input, layout, wheel, scripts, launcherPip, { ...options, template });
+    for (const exe of exes) {
+      ops.push({ op: "write", path: exe.path, content: exe.content });
+      const hash = await recordHash(exe.content);
+      record.push(`${csvField(relativePosix(input, layout.purelib, exe.path))},${hash},${exe.content.length}`);
+    }
   }
   record.push(`${csvField(`${m.distInfo}/RECORD`)},,`);
   ops.push({ op: "write", path: p.join(layout.purelib, m.distInfo, "RECORD"), content: record.join("\n") + "\n" });
   return ops;
+}
+
+/** Where pip keeps its vendored distlib, relative to site-packages. */
+const PIP_DISTLIB = ["pip", "_vendor", "distlib"] as const;
+
+/** The `__version__` of the distlib vendored in an image of pip, or undefined without one. */
+function vendoredDistlibVersion(site: string): string | undefined {
+  try {
+    const text = Deno.readTextFileSync(hostPath.join(site, ...PIP_DISTLIB, "__init__.py"));
+    return /^__version__\s*=\s*['"]([^'"]+)['"]/m.exec(text)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `.exe` console scripts pip would write on Windows, built with the launcher of `launcherPip`'s distlib (read
+ * from its image now, so the plan stays data). Without a launcher (no pip seeded, or a pip whose wheel had them
+ * stripped, as Debian's are) there are none, and a warning says so.
+ */
+function windowsScripts(
+  input: CreatorInput,
+  layout: VenvLayout,
+  wheel: AcquiredWheel,
+  scripts: readonly ConsoleScript[],
+  launcherPip: LauncherPip | undefined,
+  options: ImageInstallOptions & { readonly template: "pip23" | "pip26" },
+): { path: string; content: Uint8Array }[] {
+  const info = input.python.info;
+  const warn = options.warn ?? (() => {});
+  const names = scripts.map((s) => windowsScriptFileName(s.name)).join(", ");
+  if (!launcherPip) {
+    warn(
+      `no pip is seeded to provide Windows launchers: ${wheel.info.name} ${wheel.info.version}'s ${names} not written`,
+    );
+    return [];
+  }
+  const site = launcherPip.image.site;
+  const distlib = vendoredDistlibVersion(site);
+  const launcherName = windowsLauncherName(info, distlib);
+  let launcher: Uint8Array | undefined;
+  try {
+    if (distlib !== undefined) launcher = Deno.readFileSync(hostPath.join(site, ...PIP_DISTLIB, launcherName));
+  } catch { /* stripped: warned below */ }
+  if (!launcher) {
+    const where = [...PIP_DISTLIB, launcherName].join("/");
+    const pipName = `pip ${launcherPip.version}`;
+    warn(
+      wheel.info.name.toLowerCase() === "pip"
+        ? `${pipName} has no Windows launchers (${where}); use "python -m pip"`
+        : `${pipName} has no Windows launchers (${where}): ${wheel.info.name} ${wheel.info.version}'s ${names} not written`,
+    );
+    return [];
+  }
+  const dateTime = launcherZipDateTime({ sourceDateEpoch: options.sourceDateEpoch, distlib });
+  const p = input.platform.path;
+  return scripts.map((entry) => ({
+    path: p.join(layout.binDir, windowsScriptFileName(entry.name)),
+    content: renderWindowsConsoleScript(layout.python, entry.module, entry.attr, {
+      launcher,
+      dateTime,
+      template: options.template,
+      distlib,
+    }),
+  }));
 }
 
 /**

@@ -2,7 +2,8 @@
  * lib/seeder/console_scripts.ts must write what pip writes: its rules are compared with pip's own functions (pip
  * 23.2.1 installed in pyenv's 3.12 and pip 26.2.1 run from its wheel), and its scripts and RECORD lines byte for byte
  * with the files the real pip wrote into fresh environments (a plain path, a path with a space and one too long for a
- * shebang line).
+ * shebang line). Windows `.exe` scripts are compared byte for byte with what the same pips' distlib `ScriptMaker`
+ * writes when made to believe it runs on Windows, read back with Python's zipfile and unzip, and run by Python.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -13,12 +14,17 @@ import {
   consoleScriptNames,
   consoleScriptShebang,
   consoleScriptsToWrite,
+  launcherZipDateTime,
   recordHash,
   recordLinesForScripts,
   recordPath,
   renderConsoleScript,
+  renderWindowsConsoleScript,
   type ScriptTemplate,
+  windowsLauncherName,
+  windowsScriptFileName,
 } from "../../lib/seeder/console_scripts.ts";
+import type { ZipDateTime } from "../../lib/seeder/zip_store.ts";
 import { MkvenvError } from "../../lib/errors.ts";
 import { pyenvPython, run, skipIf, tempDir } from "../_helpers.ts";
 
@@ -138,10 +144,11 @@ Deno.test("consoleScriptShebang() switches to the /bin/sh trampoline for spaces 
   assert.equal(consoleScriptShebang(at), `#!${at}\n`);
   assert.equal(consoleScriptShebang(at + "b"), `#!/bin/sh\n'''exec' ${at}b "$0" "$@"\n' '''\n`);
   assert.equal(consoleScriptShebang(at + "b", { os: "darwin" }), `#!${at}b\n`);
-  assert.throws(() => consoleScriptShebang("/env/bin/python", { windows: true }), MkvenvError);
+  // Windows never takes the trampoline: the launcher, not a kernel, reads the line.
+  assert.equal(consoleScriptShebang(at + "b", { windows: true }), `#!${at}b\n`);
   assert.throws(
     () => renderConsoleScript("C:\\env\\Scripts\\python.exe", "m", "f", { os: "windows" }),
-    /console script launchers for Windows are not implemented/,
+    /renderWindowsConsoleScript/,
   );
   assert.throws(() => renderConsoleScript("/env/bin/python", "pip", ""), MkvenvError);
   assert.throws(() => renderConsoleScript("/env/bin/python", "a b", "main"), MkvenvError);
@@ -344,5 +351,252 @@ Deno.test({
       const written = [...Deno.readDirSync(bin)].map((d) => d.name).filter((n) => n.startsWith("pip")).sort();
       assert.deepEqual(written, consoleScriptNames("pip", V312, { ensurepipOptions: "install" }).sort());
     });
+  },
+});
+
+// --- Windows: .exe launchers --------------------------------------------------------------------------------------
+
+/** pip 23.2.1's distlib (0.3.6), as installed in pyenv's 3.12: its launchers are plain files. */
+const PIP23_DISTLIB = PY === undefined
+  ? ""
+  : path.join(path.dirname(path.dirname(PY)), "lib", "python3.12", "site-packages", "pip", "_vendor", "distlib");
+const DISTLIB_OF: Readonly<Record<string, string>> = { "23.2.1": "0.3.6", "26.2.1": "0.4.2" };
+
+/**
+ * Runs the real pip's `PipScriptMaker` as pip does on Windows, here on Linux: distlib's `scripts.py` is imported
+ * with `os.name` set to `nt` (so its Windows-only launcher code is defined, as on Windows), `_is_nt` is set, and
+ * while `make_multiple` runs `os.name`, `os.linesep`, `sys.platform` (`zipfile`'s creating system), `sys.executable`
+ * (the shebang) and `sys.version` (how distlib tells ARM64) are Windows'; a 32-bit interpreter is imitated by
+ * `struct.calcsize('P')` returning 4. Each case gives the files written (name and hex content).
+ */
+const DISTLIB_WINDOWS = `import os, struct, tempfile
+import pip._vendor.distlib.compat, pip._vendor.distlib.resources, pip._vendor.distlib.util
+real_name = os.name
+os.name = "nt"
+try:
+    from pip._vendor.distlib import scripts
+finally:
+    os.name = real_name
+from pip._internal.operations.install.wheel import PipScriptMaker
+
+class Struct32:
+    @staticmethod
+    def calcsize(fmt):
+        return 4 if fmt == "P" else struct.calcsize(fmt)
+
+out = []
+for case in data:
+    target = tempfile.mkdtemp()
+    maker = PipScriptMaker(None, target)
+    maker.clobber = True
+    maker.variants = {""}
+    maker.set_mode = True
+    assert maker._is_nt is False and maker.add_launchers is True
+    maker._is_nt = True
+    real = (os.name, os.linesep, sys.platform, sys.executable, sys.version)
+    os.name, os.linesep, sys.platform = "nt", "\\r\\n", "win32"
+    sys.executable, sys.version = case["exe"], case["sysVersion"]
+    if case["bits"] == 32:
+        scripts.struct = Struct32
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    if case["sourceDateEpoch"] is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = case["sourceDateEpoch"]
+    try:
+        written = maker.make_multiple(case["specs"])
+    finally:
+        os.name, os.linesep, sys.platform, sys.executable, sys.version = real
+        scripts.struct = struct
+    out.append([[os.path.basename(f), open(f, "rb").read().hex()] for f in written])
+print(json.dumps(out))
+`;
+
+function hex(text: string): Uint8Array {
+  return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** The launchers of one pip's distlib, as plain files: pip 26's unpacked from its wheel by Python's zipfile. */
+async function launchersOf(pip: (typeof PIPS)[number], dir: string): Promise<string> {
+  if (!pip.wheel) return PIP23_DISTLIB;
+  const code = `import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for name in ("t32.exe", "t64.exe", "t64-arm.exe"):
+        z.extract("pip/_vendor/distlib/" + name, sys.argv[2])
+`;
+  const r = await run(PY!, ["-c", code, pip.wheel, dir], { env: pythonEnv(dir) });
+  assert.equal(r.code, 0, r.stderr);
+  return path.join(dir, "pip", "_vendor", "distlib");
+}
+
+/** The zip entry date and time in a distlib-written file (its local header follows launcher and shebang). */
+function zipDateTimeAt(file: Uint8Array, zipStart: number): ZipDateTime {
+  const view = new DataView(file.buffer, file.byteOffset + zipStart);
+  assert.equal(view.getUint32(0, true), 0x04034b50, "a local file header follows the shebang");
+  const time = view.getUint16(10, true);
+  const date = view.getUint16(12, true);
+  return {
+    year: (date >> 9) + 1980,
+    month: (date >> 5) & 15,
+    day: date & 31,
+    hour: time >> 11,
+    minute: (time >> 5) & 63,
+    second: (time & 31) * 2,
+  };
+}
+
+Deno.test("Windows shebangs, launcher names, .exe names and zip times follow distlib's rules", () => {
+  const spaced = "C:\\Program Files\\env\\Scripts\\python.exe";
+  assert.equal(consoleScriptShebang(spaced, { os: "windows" }), `#!"${spaced}"\n`);
+  assert.equal(consoleScriptShebang(spaced, { os: "windows", distlib: "0.3.9" }), `#!"${spaced}"\n`);
+  // distlib issue 220: before 0.3.9 os.linesep was appended to the "\n" already there.
+  for (const old of ["0.3.8", "0.3.6", "0.2.9.post0", "0.2.7"]) {
+    assert.equal(
+      consoleScriptShebang("C:\\e\\python.exe", { windows: true, distlib: old }),
+      "#!C:\\e\\python.exe\n\r\n",
+    );
+  }
+  assert.equal(windowsLauncherName({ bits: 64, machine: "x86_64" }), "t64.exe");
+  assert.equal(windowsLauncherName({ bits: 32, machine: "x86" }), "t32.exe");
+  assert.equal(windowsLauncherName({ bits: 64, machine: "arm64" }), "t64-arm.exe");
+  assert.equal(windowsLauncherName({ bits: 64, machine: "arm64" }, "0.3.3"), "t64-arm.exe");
+  assert.equal(windowsLauncherName({ bits: 64, machine: "arm64" }, "0.2.9.post0"), "t64.exe");
+  assert.equal(windowsLauncherName({ bits: 32, machine: "arm32" }), "t32.exe");
+  assert.deepEqual(
+    ["pip", "pip3.12", "tool.py", "tool.pyw", "a.pyx", ".py", "..py", "x.txt"].map(windowsScriptFileName),
+    ["pip.exe", "pip3.12.exe", "tool.exe", "tool.exe", "a.exe", ".py.exe", "..py.exe", "x.txt.exe"],
+  );
+  // SOURCE_DATE_EPOCH is UTC and only read from distlib 0.3.6 on; zip times are clamped to 1980..2107.
+  const now = new Date(2024, 2, 3, 4, 5, 7);
+  const local = { year: 2024, month: 3, day: 3, hour: 4, minute: 5, second: 7 };
+  assert.deepEqual(launcherZipDateTime({ now }), local);
+  assert.deepEqual(launcherZipDateTime({ now, sourceDateEpoch: "" }), local);
+  assert.deepEqual(launcherZipDateTime({ now, sourceDateEpoch: "1.5" }), local);
+  assert.deepEqual(launcherZipDateTime({ now, sourceDateEpoch: "1700000000", distlib: "0.3.5" }), local);
+  assert.deepEqual(launcherZipDateTime({ now, sourceDateEpoch: "1700000000" }), {
+    year: 2023,
+    month: 11,
+    day: 14,
+    hour: 22,
+    minute: 13,
+    second: 20,
+  });
+  assert.deepEqual(launcherZipDateTime({ sourceDateEpoch: "0" }), {
+    year: 1980,
+    month: 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+  });
+  assert.equal(launcherZipDateTime({ sourceDateEpoch: "99999999999" }).year, 2107);
+});
+
+Deno.test({
+  name: "renderWindowsConsoleScript() writes the bytes of the real pip's distlib ScriptMaker on Windows",
+  ignore: skipIf(NO_PY, NO_PY_WHY),
+  async fn(t) {
+    await using tmp = await tempDir();
+    const specs = ["pip = pip._internal.cli.main:main", "pip3.12 = pip._internal.cli.main:main", "t = a.b:C.run"];
+    const cases = [
+      { label: "x64, a path with a space", exe: "C:\\Program Files\\My env\\Scripts\\python.exe", bits: 64 },
+      { label: "ARM64", exe: "C:\\env\\Scripts\\python.exe", bits: 64, arm: true },
+      { label: "32-bit", exe: "D:\\x86 env\\Scripts\\python.exe", bits: 32 },
+      { label: "x64, no SOURCE_DATE_EPOCH", exe: "C:\\é\\Scripts\\python.exe", bits: 64, now: true },
+    ].map((c) => ({
+      ...c,
+      machine: c.arm ? "arm64" : c.bits === 64 ? "x86_64" : "x86",
+      sysVersion: `3.12.7 (tags/v3.12.7:0b05ead, Oct  1 2024, 03:06:41) [MSC v.1941 ${c.bits} bit (${
+        c.arm ? "ARM64" : c.bits === 64 ? "AMD64" : "Intel"
+      })]`,
+      sourceDateEpoch: c.now ? null : "1712345678",
+      specs,
+    }));
+    for (const pip of PIPS) {
+      const distlib = DISTLIB_OF[pip.version]!;
+      const launchers = await launchersOf(pip, path.join(tmp.path, pip.version));
+      const started = Date.now();
+      const theirs = await withPip(pip, DISTLIB_WINDOWS, cases) as [string, string][][];
+      for (const [i, c] of cases.entries()) {
+        await t.step(`pip ${pip.version} (distlib ${distlib}) ${c.label}`, () => {
+          const launcherName = windowsLauncherName(c, distlib);
+          const launcher = Deno.readFileSync(path.join(launchers, launcherName));
+          const shebang = new TextEncoder().encode(consoleScriptShebang(c.exe, { os: "windows", distlib }));
+          const written = theirs[i]!;
+          assert.deepEqual(written.map(([name]) => name), ["pip.exe", "pip3.12.exe", "t.exe"]);
+          for (const [name, content] of written) {
+            const file = hex(content);
+            assert.deepEqual(file.subarray(0, launcher.length), launcher, `${name} starts with ${launcherName}`);
+            const dateTime = c.sourceDateEpoch === null
+              ? zipDateTimeAt(file, launcher.length + shebang.length)
+              : launcherZipDateTime({ sourceDateEpoch: c.sourceDateEpoch, distlib });
+            if (c.sourceDateEpoch === null) {
+              // Unset, distlib stamps the local time of writing.
+              const stamped = new Date(dateTime.year, dateTime.month - 1, dateTime.day, dateTime.hour, dateTime.minute);
+              assert.ok(Math.abs(stamped.getTime() - started) < 5 * 60_000, JSON.stringify(dateTime));
+            }
+            const spec = specs.find((s) => windowsScriptFileName(s.split(" ")[0]!) === name)!;
+            const [module, attr] = spec.split(" = ")[1]!.split(":") as [string, string];
+            const ours = renderWindowsConsoleScript(c.exe, module, attr, {
+              launcher,
+              dateTime,
+              template: pip.template,
+              distlib,
+            });
+            assert.deepEqual(ours, file, name);
+          }
+        });
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "a rendered Windows script reads back with zipfile and unzip, and Python runs pip from it",
+  ignore: skipIf(NO_PY || !HAS_WHEEL26, NO_PY ? NO_PY_WHY : `${WHEEL26} is missing`),
+  async fn() {
+    await using tmp = await tempDir();
+    const pip = PIPS.find((p) => p.wheel)!;
+    const launcher = Deno.readFileSync(path.join(await launchersOf(pip, tmp.path), "t64.exe"));
+    const exePath = "C:\\Users\\Ann\\My env\\Scripts\\python.exe";
+    const dateTime = { year: 2025, month: 12, day: 31, hour: 23, minute: 58, second: 59 };
+    const exe = renderWindowsConsoleScript(exePath, PIP_MAIN.module, PIP_MAIN.attr, { launcher, dateTime });
+    const file = path.join(tmp.path, "pip.exe");
+    Deno.writeFileSync(file, exe);
+
+    assert.deepEqual(exe.subarray(0, launcher.length), launcher);
+    const shebang = `#!"${exePath}"\n`;
+    const afterLauncher = exe.subarray(launcher.length);
+    assert.equal(new TextDecoder().decode(afterLauncher.subarray(0, shebang.length + 4)), `${shebang}PK\x03\x04`);
+    const body = renderConsoleScript("/x", PIP_MAIN.module, PIP_MAIN.attr).slice("#!/x\n".length);
+
+    // Python's zipfile finds the archive behind the launcher, checks the CRC and reports the fields distlib's had.
+    const code = `import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    info = z.infolist()
+    print(json.dumps({
+        "bad": z.testzip(),
+        "entries": [[i.filename, i.compress_type, list(i.date_time), i.create_system, i.external_attr, i.flag_bits]
+                    for i in info],
+        "body": z.read("__main__.py").decode("utf-8"),
+    }))
+`;
+    const read = await run(PY!, ["-c", code, file], { env: pythonEnv(tmp.path) });
+    assert.equal(read.code, 0, read.stderr);
+    assert.deepEqual(JSON.parse(read.stdout), {
+      bad: null,
+      entries: [["__main__.py", 0, [2025, 12, 31, 23, 58, 58], 0, 0o600 << 16, 0]],
+      body,
+    });
+
+    // Info-ZIP's unzip too (it warns about the launcher's bytes before the archive: exit code 1).
+    if (existsSync("/usr/bin/unzip")) {
+      const unzip = await run("/usr/bin/unzip", ["-p", file, "__main__.py"], { env: pythonEnv(tmp.path) });
+      assert.ok(unzip.code <= 1, unzip.stderr);
+      assert.equal(unzip.stdout, body);
+    } else console.log("skipped: unzip checks (/usr/bin/unzip is missing)");
+
+    // What the launcher does on Windows, minus the stub: the interpreter runs the file as a zip application.
+    const ran = await run(PY!, [file, "--version"], { env: { ...pythonEnv(tmp.path), PYTHONPATH: pip.wheel! } });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /^pip 26\.2\.1 from /);
   },
 });
