@@ -13,6 +13,7 @@ import type { Creator, CreatorInput, VenvLayout } from "./creator/creator.ts";
 import { type DestState, inspectDest } from "./creator/dest.ts";
 import { diskHostView } from "./creator/host_view.ts";
 import { checkCreatorName, selectCreator } from "./creator/registry.ts";
+import { activatorOps, selectActivators } from "./activator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, SymlinkUnsupportedError } from "./plan/apply.ts";
@@ -77,6 +78,12 @@ export interface CreateVenvOptions {
   readonly prompt?: string | undefined;
   /** Which creator to use. @default {"builtin"} */
   readonly creator?: string | undefined;
+  /**
+   * Which activation scripts to write, by name (`bash`, `cshell`, `fish`, `nushell`, `powershell`, `python`,
+   * `xonsh`, `batch`); an entry may hold several separated by commas, and an empty list writes none.
+   * @default {every one the OS has: all but batch on POSIX, all but cshell on Windows}
+   */
+  readonly activators?: readonly string[] | undefined;
   /** Folder relative paths start from. @default {Deno.cwd()} */
   readonly cwd?: string | undefined;
   /** Environment variables to use instead of the process's. */
@@ -142,6 +149,8 @@ export interface VenvDescription {
   readonly seeder: string | undefined;
   /** The packages seeded (after {@linkcode createVenv}: with the link mode really used). */
   readonly seeds: readonly SeededPackage[];
+  /** The activators whose scripts are written, e.g. `["bash", "cshell", "fish", ...]`. */
+  readonly activators: readonly string[];
   /** Problems found while planning that do not stop creation (a package index that could not be read). */
   readonly planWarnings: readonly string[];
   /** The destination as it was before creation. */
@@ -283,7 +292,18 @@ function planFor(
     const remade = new Set(created.map((op) => op.path));
     for (const path of destState.interpreterFiles) if (!remade.has(path)) ops.push({ op: "remove", path });
   }
-  ops.push(...created, ...seeding.ops);
+  const activators = selectActivators(options.activators, platform);
+  ops.push(
+    ...created,
+    ...seeding.ops,
+    ...activatorOps(activators, {
+      layout,
+      platform,
+      prompt: input.prompt,
+      tclLibrary: python.info.tclLibrary ?? undefined,
+      tkLibrary: python.info.tkLibrary ?? undefined,
+    }),
+  );
   const p = platform.path;
   if (!options.noVcsIgnore) {
     ops.push(
@@ -303,6 +323,7 @@ function planFor(
     venvRedirect: redirect.reason,
     seeder: seeding.seeds.length ? options.seeder ?? "app-data" : undefined,
     seeds: seeding.seeds,
+    activators: activators.map((a) => a.name),
     planWarnings: seeding.warnings,
     destState,
     plan: { root: destState.path, ops, ...(redirect.op ? { outside: [redirect.op.path] } : {}) },
@@ -331,6 +352,7 @@ async function describe(
   // Mistakes in the options fail before any interpreter is searched for (which may run Python on a cold cache).
   if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
   if (options.creator !== undefined) checkCreatorName(options.creator);
+  selectActivators(options.activators, resolved.platform);
   // The destination is checked first: a bad path fails before any interpreter is searched for.
   checkSeedOptions(options);
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);

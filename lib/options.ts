@@ -200,6 +200,15 @@ export const OPTIONS: readonly OptionDef[] = [
     group: "seeder",
     help: "link the seed packages' top-level folders to the app-data image instead of hard-linking their files",
   },
+  {
+    name: "activators",
+    kind: "string",
+    metavar: "LIST",
+    group: "activators",
+    help: "activation scripts to write, comma separated, from bash, batch, cshell, fish, nushell, powershell, " +
+      "python, xonsh ('' for none)",
+    defaultText: "every one the OS has: all but batch on POSIX, all but cshell on Windows",
+  },
 ];
 
 /** Values of a parsed command line, keyed by each option's long name. */

@@ -11,6 +11,12 @@ function pyBool(value: boolean | undefined): string {
   return value ? "True" : "False";
 }
 
+/** An activator's name as virtualenv's report prints it: `bash` → `BashActivator`, `cshell` → `CShellActivator`. */
+function activatorDisplayName(name: string): string {
+  const special: Readonly<Record<string, string>> = { cshell: "CShell", powershell: "PowerShell" };
+  return `${special[name] ?? name[0]!.toUpperCase() + name.slice(1)}Activator`;
+}
+
 /** The success report, as virtualenv prints it. */
 export function renderReport(
   result: CreateVenvResult,
@@ -26,6 +32,7 @@ export function renderReport(
       : `  seeder FromAppData(via=${via})\n`;
     text += `    added seed packages: ${result.seeds.map((s) => `${s.name}==${s.version}`).join(", ")}\n`;
   }
+  if (result.activators.length) text += `  activators ${result.activators.map(activatorDisplayName).join(",")}\n`;
   return text;
 }
 
@@ -53,7 +60,7 @@ export function reportJson(result: CreateVenvResult): Record<string, unknown> {
     },
     seeder: result.seeder ?? null,
     seeded: result.seeds,
-    activators: [],
+    activators: result.activators,
     warnings: result.warnings,
     durationMs: Math.round(result.durationMs * 10) / 10,
   };

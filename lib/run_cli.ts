@@ -196,6 +196,7 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     progress: Deno.stderr.isTerminal() && verbosity >= 0 ? progressLine(io) : undefined,
     prompt: values["prompt"] as string | undefined,
     creator: values["creator"] as string | undefined,
+    activators: values["activators"] === undefined ? undefined : [values["activators"] as string],
   };
   if (values["dry-run"]) {
     const description = await describeVenv(createOptions);

@@ -284,6 +284,13 @@ export function validatePythonInfo(value: unknown): string | undefined {
     }
   }
 
+  for (const field of ["tclLibrary", "tkLibrary"] as const) {
+    const library = value[field];
+    if (library !== undefined && library !== null && typeof library !== "string") {
+      return `field "${field}" should be a string or null, got ${typeName(library)}`;
+    }
+  }
+
   for (const field of ["ensurepipWheels", "sysPath"] as const) {
     const list = value[field];
     if (!Array.isArray(list)) return `field "${field}" should be an array, got ${typeName(list)}`;

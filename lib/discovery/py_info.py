@@ -248,6 +248,25 @@ def _ensurepip_wheels(stdlib):
     return [os.path.join(bundled, name) for name in sorted(names) if name.endswith(".whl")]
 
 
+def _tcl_tk_libraries(base_prefix):
+    """
+    The Tcl and Tk script libraries an install ships inside itself (python.org's Windows builds under tcl/,
+    python-build-standalone under lib/), which Tcl cannot find from a virtual environment's interpreter. Found by
+    their landmark files rather than by starting tkinter, which would cost tens of milliseconds. Builds that use the
+    system's Tcl (Debian, pyenv) have none: Tcl finds its own library there.
+    """
+    for parent in (os.path.join(base_prefix, "tcl"), os.path.join(base_prefix, "lib")):
+        try:
+            names = sorted(os.listdir(parent), reverse=True)  # the newest version first
+        except OSError:
+            continue
+        tcl = [n for n in names if n.startswith("tcl") and os.path.isfile(os.path.join(parent, n, "init.tcl"))]
+        if tcl:
+            tk = [n for n in names if n.startswith("tk") and os.path.isfile(os.path.join(parent, n, "tk.tcl"))]
+            return os.path.join(parent, tcl[0]), os.path.join(parent, tk[0]) if tk else None
+    return None, None
+
+
 def _config_value(name, value):
     if name == "Py_ENABLE_SHARED":
         if isinstance(value, bool):
@@ -292,6 +311,7 @@ def main():
     )
     stdlib = base_paths["stdlib"]
     landmarks = _landmark_dirs(stdlib, base_prefix, "%d.%d" % version_info[:2])
+    tcl_library, tk_library = _tcl_tk_libraries(base_prefix)
 
     info = {
         "implementation": implementation,
@@ -331,6 +351,8 @@ def main():
         "fileSystemEncoding": sys.getfilesystemencoding(),
         # Without the entries -c adds: the embeddable Windows build's pythonXY.zip is found here.
         "sysPath": [os.path.abspath(entry) for entry in sys.path],
+        "tclLibrary": tcl_library,
+        "tkLibrary": tk_library,
     }
     sys.stdout.write(_json(info) + "\n")
     sys.stdout.flush()

@@ -106,6 +106,13 @@ export interface PythonInfo {
   readonly fileSystemEncoding: string;
   /** `sys.path` at start-up (absolute), e.g. to find the `pythonXY.zip` of an embeddable Windows build. */
   readonly sysPath: readonly string[];
+  /**
+   * The Tcl script library the install ships inside itself, which activation points `TCL_LIBRARY` at (null when it
+   * uses the system's Tcl, or has none; missing in caches written before mkvenv looked).
+   */
+  readonly tclLibrary?: string | null | undefined;
+  /** The Tk script library shipped beside {@linkcode PythonInfo.tclLibrary}, for `TK_LIBRARY`. */
+  readonly tkLibrary?: string | null | undefined;
 }
 
 /** Where a candidate interpreter was found. */

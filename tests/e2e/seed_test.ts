@@ -16,6 +16,10 @@ import { cleanEnv, mkvenv, pyenvPython, realPythons, run, skipIf, tempDir, type 
 const PIP_26 = "/opt/pypi/files/pip-26.2.1-py3-none-any.whl";
 const OS_WHEEL_DIR = "/usr/share/python-wheels";
 const OS_PIP = path.join(OS_WHEEL_DIR, "pip-23.0.1-py3-none-any.whl");
+/** The report's last line, after the seed lines: the activation scripts written (every one Linux has). */
+const ACTIVATORS_LINE =
+  "  activators BashActivator,CShellActivator,FishActivator,NushellActivator,PowerShellActivator," +
+  "PythonActivator,XonshActivator\n";
 const PYPY = "/usr/bin/pypy3";
 const PY312 = pyenvPython("3.12");
 const PY311 = pyenvPython("3.11");
@@ -285,7 +289,7 @@ for (const python of TARGETS) {
     const r = await mkvenv([dest, "-p", python.exe, "--app-data", SHARED_APP_DATA], { seed: true });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\n {2}seeder FromAppData\(via=hardlink\)\n/);
-    assert.ok(r.stdout.endsWith(`\n    added seed packages: ${expected.line}\n`), r.stdout);
+    assert.ok(r.stdout.endsWith(`\n    added seed packages: ${expected.line}\n${ACTIVATORS_LINE}`), r.stdout);
 
     for (const script of ["pip", "pip3", `pip${python.minor}`]) {
       const s = await Deno.stat(path.join(dest, "bin", script));
@@ -407,7 +411,11 @@ Deno.test({
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      new RegExp(`\n  seeder FromAppData\\(via=copy\\)\n    added seed packages: pip==${expected}\n$`),
+      new RegExp(
+        `\n  seeder FromAppData\\(via=copy\\)\n    added seed packages: pip==${expected}\n${
+          RegExp.escape(ACTIVATORS_LINE)
+        }$`,
+      ),
     );
     const image = await pipImage(ad, "3.12");
     const manifest = readManifest(image);
@@ -436,7 +444,11 @@ Deno.test({
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      new RegExp(`\n  seeder FromAppData\\(via=symlink\\)\n    added seed packages: pip==${expected}\n$`),
+      new RegExp(
+        `\n  seeder FromAppData\\(via=symlink\\)\n    added seed packages: pip==${expected}\n${
+          RegExp.escape(ACTIVATORS_LINE)
+        }$`,
+      ),
     );
     const image = await pipImage(ad, "3.12");
     const manifest = readManifest(image);
@@ -522,7 +534,9 @@ for (const [minor, exe] of [["3.12", PY312], ["3.8", PY38]] as const) {
       const r = await mkvenv([dest, "-p", exe!, "--app-data", SHARED_APP_DATA, "--seeder", "pip"], { seed: true, env });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(
-        r.stdout.endsWith(`\n  seeder PipInvoke(pip=${expected.line})\n    added seed packages: ${expected.line}\n`),
+        r.stdout.endsWith(
+          `\n  seeder PipInvoke(pip=${expected.line})\n    added seed packages: ${expected.line}\n${ACTIVATORS_LINE}`,
+        ),
         r.stdout,
       );
       await assertPipVersion(dest, expected.pip, minor, tmp.path);
@@ -554,7 +568,10 @@ Deno.test({
       const r = await mkvenv([dest, "-p", exe, "--app-data", SHARED_APP_DATA, ...flags], { seed: true });
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
       if (seeds === undefined) assert.doesNotMatch(r.stdout, /seeder|added seed packages/, name);
-      else assert.ok(r.stdout.endsWith(`\n    added seed packages: ${seeds}\n`), `${name}: ${r.stdout}`);
+      else {assert.ok(
+          r.stdout.endsWith(`\n    added seed packages: ${seeds}\n${ACTIVATORS_LINE}`),
+          `${name}: ${r.stdout}`,
+        );}
       const site = await sitePackages(dest);
       assert.ok(!(await exists(path.join(site, "pip"))), `${name}: pip installed`);
       assert.ok(!(await exists(path.join(dest, "bin", "pip"))), `${name}: bin/pip written`);
@@ -585,7 +602,10 @@ Deno.test({
       seed: true,
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.endsWith(`\n    added seed packages: pip==${pip}, setuptools==${setuptools}\n`), r.stdout);
+    assert.ok(
+      r.stdout.endsWith(`\n    added seed packages: pip==${pip}, setuptools==${setuptools}\n${ACTIVATORS_LINE}`),
+      r.stdout,
+    );
     const imported = await run(
       path.join(dest, "bin", "python"),
       ["-c", "import setuptools; print(setuptools.__version__)"],
@@ -897,7 +917,7 @@ Deno.test({
     );
     for (const [i, r] of results.entries()) {
       assert.equal(r.code, 0, `run ${i + 1}: ${r.stderr}`);
-      assert.ok(r.stdout.endsWith(`\n    added seed packages: ${expected.line}\n`), r.stdout);
+      assert.ok(r.stdout.endsWith(`\n    added seed packages: ${expected.line}\n${ACTIVATORS_LINE}`), r.stdout);
     }
     const imagesDir = path.join(ad, "mkvenv-v1", "images", minor);
     const images = await listDir(imagesDir);
