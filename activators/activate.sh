@@ -9,8 +9,9 @@ if [ -n "${BASH_VERSION-}" ]; then
 elif [ -n "${ZSH_VERSION-}" ]; then
     case ${ZSH_EVAL_CONTEXT-} in *:file*) true ;; *) false ;; esac
 else
-    # dash, ksh and mksh keep the caller's $0 in a sourced file.
-    [ "${0##*/}" != activate ]
+    # dash, ksh and mksh keep the caller's $0 in a sourced file; in a ksh-style `function activate` it is the
+    # function's name, so an interactive shell always counts as sourcing (executing never makes it interactive).
+    [ "${0##*/}" != activate ] || case $- in *i*) true ;; *) false ;; esac
 fi || {
     printf 'You must source this script: $ source %s\n' "$0" >&2
     exit 33

@@ -19,6 +19,8 @@ export interface FindPythonOptions {
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** Receives debug messages (skipped candidates and why). */
   readonly debug?: ((message: string) => void) | undefined;
+  /** Cancels the search: running interrogations are killed, and the call rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 function specList(spec: string | readonly string[] | undefined): readonly string[] {
@@ -27,13 +29,17 @@ function specList(spec: string | readonly string[] | undefined): readonly string
 
 /**
  * Finds the interpreter for a spec (or the first of several that finds one); with none, the default: the nearest
- * `.python-version`, else `python3`, else `python` on PATH. Throws {@linkcode MkvenvError} when nothing matches.
+ * `.python-version`, else `python3`, else `python` on PATH. Specs are what `-p` takes: `3.12`, `cpython3.12-64`,
+ * `>=3.11`, `python3`, a path. Rejects with a {@linkcode MkvenvError} when nothing matches (exit code 1) or a spec
+ * cannot be parsed (exit code 2).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { findPython } from "@mkvenv/mkvenv";
- * const python = await findPython(">=3.11");
- * console.log(python.path, python.info.versionInfo);
+ * const python = await findPython("python3");
+ * console.log(python.path, python.source, python.info.versionInfo);
+ * assert.equal(python.info.versionInfo.major, 3);
  * ```
  */
 export function findPython(
@@ -44,12 +50,16 @@ export function findPython(
 }
 
 /**
- * Lists every interpreter found (for the spec, if given), marking the one {@linkcode findPython} would return.
+ * Lists every interpreter found (for the spec, if given; every implementation otherwise), marking the one
+ * {@linkcode findPython} would return. Interpreters that fail to answer are left out.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { listPythons } from "@mkvenv/mkvenv";
- * for (const p of await listPythons()) console.log(p.selected ? "*" : " ", p.path);
+ * const pythons = await listPythons("3");
+ * for (const p of pythons) console.log(p.selected ? "*" : " ", p.path, `(${p.source})`);
+ * assert.equal(pythons.filter((p) => p.selected).length, 1);
  * ```
  */
 export function listPythons(

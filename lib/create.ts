@@ -18,15 +18,8 @@ import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, SymlinkUnsupportedError } from "./plan/apply.ts";
 import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
-import { compileImage, ensureImage, imageDir } from "./seeder/image.ts";
-import {
-  checkSeedOptions,
-  imageInstallOps,
-  type LauncherPip,
-  pipSeederOp,
-  type SeedLink,
-  seedRequests,
-} from "./seeder/seeder.ts";
+import { checkSeedOptions, seedRequests } from "./seeder/seeder.ts";
+import { type SeededPackage, type Seeder, selectSeeder } from "./seeder/registry.ts";
 import { WheelInfoCache } from "./seeder/wheel_info.ts";
 import { normalizeProject } from "./seeder/wheel_name.ts";
 import {
@@ -43,6 +36,8 @@ import {
 import type { Plan, PlanOp } from "./plan/ops.ts";
 import { hostPlatform, type Platform } from "./platform.ts";
 
+export type { SeededPackage };
+
 /** Options for {@linkcode createVenv} and {@linkcode describeVenv}. */
 export interface CreateVenvOptions {
   /** Where to create the environment (relative to `cwd`). */
@@ -53,6 +48,12 @@ export interface CreateVenvOptions {
   readonly tryFirstWith?: readonly string[] | undefined;
   /** The app-data folder for caches. @default {the platform cache folder for mkvenv} */
   readonly appData?: string | undefined;
+  /**
+   * Use the app-data folder without writing to it: cached interpreter answers, wheels and install images are used,
+   * nothing new is cached, nothing is downloaded, no periodic update runs, and seeding fails unless an earlier run
+   * built the images it needs. @default {false}
+   */
+  readonly readOnlyAppData?: boolean | undefined;
   /** Empty the destination first (only an empty folder or a virtual environment, unless `force`). @default {false} */
   readonly clear?: boolean | undefined;
   /** With `clear`, also empty a folder that is not a virtual environment. @default {false} */
@@ -76,12 +77,12 @@ export interface CreateVenvOptions {
   readonly venvRedirect?: boolean | undefined;
   /** The prompt activation shows; `.` means the current folder's name. @default {the environment's folder name, at activation time} */
   readonly prompt?: string | undefined;
-  /** Which creator to use. @default {"builtin"} */
+  /** Which creator to use: `builtin`, one of `creatorNames()`, or a registered one. @default {"builtin"} */
   readonly creator?: string | undefined;
   /**
    * Which activation scripts to write, by name (`bash`, `cshell`, `fish`, `nushell`, `powershell`, `python`,
-   * `xonsh`, `batch`); an entry may hold several separated by commas, and an empty list writes none.
-   * @default {every one the OS has: all but batch on POSIX, all but cshell on Windows}
+   * `xonsh`, `batch`, or a registered one); an entry may hold several separated by commas, and an empty list writes
+   * none. @default {every one the OS has (all but batch on POSIX, all but cshell on Windows), and registered ones}
    */
   readonly activators?: readonly string[] | undefined;
   /** Folder relative paths start from. @default {Deno.cwd()} */
@@ -92,7 +93,10 @@ export interface CreateVenvOptions {
   readonly debug?: ((message: string) => void) | undefined;
   /** Seed nothing (no pip). @default {false} */
   readonly noSeed?: boolean | undefined;
-  /** `app-data` (link an unpacked wheel image) or `pip` (run pip from the wheel). @default {"app-data"} */
+  /**
+   * `app-data` (link an unpacked wheel image), `pip` (run pip from the wheel) or a registered seeder's name.
+   * @default {"app-data"}
+   */
   readonly seeder?: string | undefined;
   /** pip to seed: `bundle`/`embed` (newest local wheel), `latest`, `none` or a version. @default {"bundle"} */
   readonly pip?: string | undefined;
@@ -115,20 +119,12 @@ export interface CreateVenvOptions {
   readonly noPeriodicUpdate?: boolean | undefined;
   /** Receives download progress (only when asked for, e.g. on a terminal). */
   readonly progress?: ((name: string, received: number, total: number | undefined) => void) | undefined;
-}
-
-/** A package seeded into the environment. */
-export interface SeededPackage {
-  /** Project name, e.g. `pip`. */
-  readonly name: string;
-  /** Its version. */
-  readonly version: string;
-  /** The wheel it came from. */
-  readonly wheel: string;
-  /** Where the wheel was found: `store`, `extra-search-dir`, `ensurepip`, `os` or `index`. */
-  readonly source: string;
-  /** How it was installed: `hardlink`, `copy`, `symlink` (app-data seeder) or `pip`. */
-  readonly via: string;
+  /**
+   * Cancels the run. It is checked between phases and between the plan's operations; interpreter interrogations
+   * and programs the plan runs are killed, downloads stopped. A destination this run created is removed again, and
+   * the call rejects with the signal's reason (an `AbortError` `DOMException` unless another reason was given).
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What creating an environment does (or did): the interpreter, the creator, the layout and the plan. */
@@ -145,8 +141,10 @@ export interface VenvDescription {
   readonly symlinks: boolean;
   /** What happens to the `.venv` redirect file, in words (for verbose output). */
   readonly venvRedirect: string;
-  /** The seeder (`app-data` or `pip`), or undefined when nothing is seeded. */
+  /** The seeder (`app-data`, `pip` or a registered one), or undefined when nothing is seeded. */
   readonly seeder: string | undefined;
+  /** The seeder's name as virtualenv's report prints it (`FromAppData`, `PipInvoke`), or undefined. */
+  readonly seederDisplayName: string | undefined;
   /** The packages seeded (after {@linkcode createVenv}: with the link mode really used). */
   readonly seeds: readonly SeededPackage[];
   /** The activators whose scripts are written, e.g. `["bash", "cshell", "fish", ...]`. */
@@ -163,6 +161,11 @@ export interface VenvDescription {
 export interface CreateVenvResult extends VenvDescription {
   /** Milliseconds spent, from the call to the last file written. */
   readonly durationMs: number;
+  /**
+   * Milliseconds spent per phase: `discovery` (finding and interrogating the interpreter), `seeding` (finding seed
+   * wheels, building images, planning their install) and `apply` (writing the environment).
+   */
+  readonly timings: Readonly<Record<string, number>>;
   /** Problems that did not stop creation (a fallback to copies, a signature that could not be renewed). */
   readonly warnings: readonly string[];
 }
@@ -194,7 +197,7 @@ function resolveInputs(options: Partial<CreateVenvOptions>): Resolved {
 
 /** The discovery context for a set of options (also used by `--list-pythons` and the library's discovery calls). */
 export function discoveryContext(
-  options: Pick<CreateVenvOptions, "tryFirstWith" | "appData" | "cwd" | "env" | "debug">,
+  options: Pick<CreateVenvOptions, "tryFirstWith" | "appData" | "readOnlyAppData" | "cwd" | "env" | "debug" | "signal">,
 ): DiscoveryContext {
   return contextFor(resolveInputs(options));
 }
@@ -207,9 +210,10 @@ function contextFor({ options, cwd, env, platform }: Resolved): DiscoveryContext
     cwd,
     platform,
     tryFirstWith: options.tryFirstWith ?? [],
-    cache: new PyInfoCache(cacheDir, { scriptSha256: PY_INFO_SCRIPT_SHA256 }),
+    cache: new PyInfoCache(cacheDir, { scriptSha256: PY_INFO_SCRIPT_SHA256, readOnly: options.readOnlyAppData }),
     timeoutMs: Number(env("MKVENV_PY_TIMEOUT_MS")) || undefined,
     debug: options.debug,
+    signal: options.signal,
   };
 }
 
@@ -312,6 +316,7 @@ function planFor(
     );
   }
   const redirect = planVenvRedirect(destState.path, options.venvRedirect, platform);
+  const seeded = seeding.seeds.length > 0 || seeding.ops.length > 0;
   // Beside DEST, not in it: a failure to write it is a warning, as in virtualenv.
   if (redirect.op) ops.push({ ...redirect.op, bestEffort: true });
   return {
@@ -321,7 +326,8 @@ function planFor(
     layout,
     symlinks,
     venvRedirect: redirect.reason,
-    seeder: seeding.seeds.length ? options.seeder ?? "app-data" : undefined,
+    seeder: seeded ? seeding.seeder?.name : undefined,
+    seederDisplayName: seeded ? seeding.seeder?.displayName : undefined,
     seeds: seeding.seeds,
     activators: activators.map((a) => a.name),
     planWarnings: seeding.warnings,
@@ -332,22 +338,35 @@ function planFor(
 
 /**
  * Finds the interpreter and plans the environment without touching the destination: the same plan
- * {@linkcode createVenv} would apply.
+ * {@linkcode createVenv} would apply (what `--dry-run` prints), with the paths of the environment-to-be. Seed
+ * wheels are found (and, when the options say so, downloaded) and unpacked into the app-data folder, as planning
+ * needs them.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { describeVenv } from "@mkvenv/mkvenv";
- * const d = await describeVenv({ dest: ".venv", python: ["3.12"] });
- * console.log(d.layout.python, d.plan.ops.length);
+ * const dir = await Deno.makeTempDir();
+ * const planned = await describeVenv({ dest: `${dir}/.venv`, python: ["python3"], noSeed: true });
+ * console.log(planned.creator, planned.layout.python, planned.layout.purelib);
+ * for (const op of planned.plan.ops) console.log(op.op, op.path);
+ * assert.ok(planned.plan.ops.some((op) => op.op === "write" && op.path === planned.layout.pyvenvCfg));
+ * assert.deepEqual([...Deno.readDirSync(dir)], []); // nothing was created
+ * await Deno.remove(dir);
  * ```
  */
 export async function describeVenv(options: CreateVenvOptions): Promise<VenvDescription> {
   return (await describe(options)).description;
 }
 
-async function describe(
-  options: CreateVenvOptions,
-): Promise<{ description: VenvDescription; replan: () => VenvDescription; updateJobs: readonly UpdateJob[] }> {
+async function describe(options: CreateVenvOptions): Promise<{
+  description: VenvDescription;
+  replan: () => VenvDescription;
+  updateJobs: readonly UpdateJob[];
+  timings: Record<string, number>;
+}> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const resolved = resolveInputs(options);
   // Mistakes in the options fail before any interpreter is searched for (which may run Python on a cold cache).
   if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
@@ -355,10 +374,17 @@ async function describe(
   selectActivators(options.activators, resolved.platform);
   // The destination is checked first: a bad path fails before any interpreter is searched for.
   checkSeedOptions(options);
+  if (!options.noSeed) selectSeeder(options.seeder);
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
+  const start = performance.now();
   const python = await findPython(options.python ?? [], contextFor(resolved));
+  signal?.throwIfAborted();
+  const found = performance.now();
   const seeding = await prepareSeeds(resolved, options, python, destState);
+  signal?.throwIfAborted();
+  const timings = { discovery: found - start, seeding: performance.now() - found };
   return {
+    timings,
     description: planFor(resolved, options, python, destState, seeding),
     replan: () => planFor(resolved, options, python, destState, seeding, true),
     updateJobs: seeding.updateJobs,
@@ -367,6 +393,8 @@ async function describe(
 
 /** Seed operations and what they install, prepared once (wheels found, images built) for both plans. */
 interface PreparedSeeds {
+  /** The seeder, or undefined with `noSeed`. */
+  readonly seeder: Seeder | undefined;
   readonly ops: readonly PlanOp[];
   readonly seeds: readonly SeededPackage[];
   readonly warnings: readonly string[];
@@ -380,14 +408,44 @@ async function prepareSeeds(
   python: FoundPython,
   destState: DestState,
 ): Promise<PreparedSeeds> {
-  const requests = seedRequests(options, python.info);
-  if (!requests.length) return { ops: [], seeds: [], warnings: [], updateJobs: [] };
+  if (options.noSeed) return { seeder: undefined, ops: [], seeds: [], warnings: [], updateJobs: [] };
+  const seeder = selectSeeder(options.seeder);
   const warnings: string[] = [];
-  const { platform, env } = resolved;
+  const warn = (message: string): void => void warnings.push(message);
+  const { platform } = resolved;
   const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
-  const input = creatorInput(resolved, options, python, destState, true);
-  const layout = creator.layout(input);
-  const root = appDataRoot(platform.path.resolve(resolved.cwd, options.appData ?? defaultAppDataDir(platform.os, env)));
+  const target = creatorInput(resolved, options, python, destState, true);
+  const layout = creator.layout(target);
+  const appData = appDataRoot(
+    platform.path.resolve(resolved.cwd, options.appData ?? defaultAppDataDir(platform.os, resolved.env)),
+  );
+  const updateJobs: UpdateJob[] = [];
+  let acquired: Promise<readonly AcquiredWheel[]> | undefined;
+  const planned = await seeder.plan({
+    target,
+    layout,
+    options,
+    appData,
+    env: resolved.env,
+    wheels: () => acquired ??= acquireSeeds(resolved, options, python, appData, warn, updateJobs),
+    warn,
+    signal: options.signal,
+  });
+  return { seeder, ops: planned.ops, seeds: planned.seeds, warnings, updateJobs };
+}
+
+/** The wheels of the seed packages the options ask for; the periodic update jobs they call for go to `updateJobs`. */
+async function acquireSeeds(
+  resolved: Resolved,
+  options: CreateVenvOptions,
+  python: FoundPython,
+  root: string,
+  warn: (message: string) => void,
+  updateJobs: UpdateJob[],
+): Promise<readonly AcquiredWheel[]> {
+  const requests = seedRequests(options, python.info);
+  if (!requests.length) return [];
+  const { platform, env } = resolved;
   const context: AcquireContext = {
     storeDir: platform.path.join(root, "wheels"),
     extraSearchDirs: (options.extraSearchDir ?? []).map((d) => platform.path.resolve(resolved.cwd, d)),
@@ -399,81 +457,32 @@ async function prepareSeeds(
         adoptableUpdates(readUpdateLog(updateLogFile(root, python.info.versionInfo, project)), new Date()),
     },
     python: python.info.versionInfo,
-    download: options.download,
+    download: options.readOnlyAppData ? false : options.download,
     env,
     platform,
-    infoCache: new WheelInfoCache(platform.path.join(root, "wheel_info")),
+    infoCache: new WheelInfoCache(platform.path.join(root, "wheel_info"), { readOnly: options.readOnlyAppData }),
     timeoutMs: Number(env("MKVENV_HTTP_TIMEOUT_MS")) || undefined,
     progress: options.progress,
     debug: options.debug,
-    warn: (message) => warnings.push(message),
+    warn,
+    signal: options.signal,
   };
   const wheels: AcquiredWheel[] = [];
-  for (const request of requests) wheels.push(await acquireWheel(request.project, request.version, context));
-  const updateJobs = requests.flatMap((request, i): UpdateJob[] =>
-    request.version === "bundle" && wheels[i]!.source !== "index"
-      ? [{
+  for (const request of requests) {
+    options.signal?.throwIfAborted();
+    const wheel = await acquireWheel(request.project, request.version, context);
+    wheels.push(wheel);
+    if (request.version === "bundle" && wheel.source !== "index") {
+      updateJobs.push({
         root,
         project: normalizeProject(request.project),
         python: python.info.versionInfo,
         source: "periodic",
-        newestLocal: wheels[i]!.info.version,
-      }]
-      : []
-  );
-  if (options.seeder === "pip") {
-    const processEnv = options.env ?? Deno.env.toObject();
-    return {
-      ops: [pipSeederOp(layout, wheels, processEnv, platform)],
-      seeds: wheels.map((w) => ({
-        name: w.info.name,
-        version: w.info.version,
-        wheel: w.path,
-        source: w.source,
-        via: "pip",
-      })),
-      warnings,
-      updateJobs,
-    };
-  }
-  const link: SeedLink = options.symlinkAppData ? "symlink" : options.copies ? "copy" : "hardlink";
-  const ops: PlanOp[] = [];
-  // On Windows every seed's .exe scripts get the launchers of the seeded pip's distlib (pip is seeded first).
-  let launcherPip: LauncherPip | undefined;
-  for (const wheel of wheels) {
-    const image = await ensureImage(
-      imageDir(platform.path.join(root, "images"), python.info.versionInfo, wheel.path),
-      wheel.path,
-    );
-    if (wheel.info.name.toLowerCase() === "pip") launcherPip = { image, version: wheel.info.version };
-    if (link === "symlink") {
-      const v = python.info.versionInfo;
-      compileImage(
-        image,
-        python.info.systemExecutable,
-        `${python.info.implementation.toLowerCase()}-${v.major}${v.minor}`,
-      );
+        newestLocal: wheel.info.version,
+      });
     }
-    ops.push(
-      ...await imageInstallOps(input, layout, wheel, image, link, {
-        warn: (message) => warnings.push(message),
-        launcherPip,
-        sourceDateEpoch: env("SOURCE_DATE_EPOCH"),
-      }),
-    );
   }
-  return {
-    ops,
-    seeds: wheels.map((w) => ({
-      name: w.info.name,
-      version: w.info.version,
-      wheel: w.path,
-      source: w.source,
-      via: link,
-    })),
-    warnings,
-    updateJobs,
-  };
+  return wheels;
 }
 
 /**
@@ -508,23 +517,49 @@ async function checkForUpdates(
 }
 
 /**
- * Creates (or updates in place) a virtual environment and returns what was done.
+ * Creates (or updates in place) a virtual environment and returns what was done. Rejects with a
+ * {@linkcode MkvenvError} for anything a user can cause (exit code 2 for a mistake in the options), or with the
+ * `signal`'s reason when cancelled; a destination the call created is then removed again.
  *
- * @example Usage
- * ```ts ignore
+ * @example Create an environment with the first `python3` on PATH, without seeding pip
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createVenv } from "@mkvenv/mkvenv";
- * const result = await createVenv({ dest: ".venv", python: ["3.12"] });
- * console.log(`created ${result.layout.python} in ${result.durationMs} ms`);
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const result = await createVenv({ dest: `${dir}/.venv`, python: ["python3"], noSeed: true });
+ *   console.log(`created ${result.layout.python} in ${Math.round(result.durationMs)} ms`);
+ *   const out = await new Deno.Command(result.layout.python, { args: ["-c", "import sys; print(sys.prefix)"] }).output();
+ *   assert.match(new TextDecoder().decode(out.stdout), /\.venv\n$/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ *
+ * @example Cancel a run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createVenv } from "@mkvenv/mkvenv";
+ * const dir = await Deno.makeTempDir();
+ * const controller = new AbortController();
+ * const creating = createVenv({ dest: `${dir}/.venv`, noSeed: true, signal: controller.signal });
+ * controller.abort();
+ * await assert.rejects(creating, { name: "AbortError" });
+ * assert.deepEqual([...Deno.readDirSync(dir)], []); // nothing is left
+ * await Deno.remove(dir);
  * ```
  */
 export async function createVenv(options: CreateVenvOptions): Promise<CreateVenvResult> {
   const start = performance.now();
-  let { description, replan, updateJobs } = await describe(options);
+  let { description, replan, updateJobs, timings } = await describe(options);
   const warnings: string[] = [...description.planWarnings];
   const installedVia = new Map<string, "hardlink" | "copy">();
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const applying = performance.now();
   try {
     try {
-      const outcome = applyPlan(description.plan);
+      const outcome = await applyPlan(description.plan, { signal });
       warnings.push(...outcome.warnings);
       for (const [k, v] of outcome.installedVia) installedVia.set(k, v);
     } catch (e) {
@@ -532,22 +567,24 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       if (!(e instanceof SymlinkUnsupportedError) || options.symlinks || !description.symlinks) throw e;
       warnings.push(`${e.message}; copied the interpreter instead`);
       description = replan();
-      const outcome = applyPlan(description.plan);
+      const outcome = await applyPlan(description.plan, { signal });
       warnings.push(...outcome.warnings);
       for (const [k, v] of outcome.installedVia) installedVia.set(k, v);
     }
   } catch (e) {
-    // A destination this run created is removed again, so a failure leaves nothing half made behind.
+    // A destination this run created is removed again, so a failure (or a cancel) leaves nothing half made behind.
     if (description.destState.firstMissing) discardCreated(description.destState.firstMissing);
     throw e;
   }
+  timings.apply = performance.now() - applying;
   // Hard links fall back to copies across file systems: report what really happened.
   const via = [...installedVia.values()];
   const seeds = description.seeds.map((seed) =>
     seed.via === "hardlink" && via.includes("copy") ? { ...seed, via: "copy" } : seed
   );
-  if (!options.noPeriodicUpdate && options.download !== false) {
+  // Cancelled after the last file was written: the environment is whole; only the optional check is skipped.
+  if (!options.noPeriodicUpdate && !options.readOnlyAppData && options.download !== false && !signal?.aborted) {
     await checkForUpdates(updateJobs, resolveInputs(options).env, options, warnings);
   }
-  return { ...description, seeds, durationMs: performance.now() - start, warnings };
+  return { ...description, seeds, durationMs: performance.now() - start, timings, warnings };
 }

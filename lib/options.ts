@@ -27,34 +27,97 @@ export interface OptionDef {
   readonly help: string;
   /** The default as help shows it. */
   readonly defaultText?: string | undefined;
+  /** Accepted but left out of `--help` (virtualenv's deprecated `--wheel`/`--no-wheel`). */
+  readonly hidden?: boolean | undefined;
+  /**
+   * Whether `VIRTUALENV_<NAME>` variables and `virtualenv.ini` may set it. False for what only makes sense typed
+   * on the command line: mkvenv's own modes (`--list-pythons`, `--dry-run`, `--json`), `--force`, `--help`,
+   * `--version`. @default {true}
+   */
+  readonly configurable?: boolean | undefined;
+  /** For a flag: the flag a false value from the environment or the config file means (`symlinks` → `copies`). */
+  readonly negation?: string | undefined;
+  /** For a list: one occurrence takes every following argument up to the next option, as argparse's `nargs="+"`. */
+  readonly greedy?: boolean | undefined;
+  /** For a string: an empty value in the config file is a value (`activators =` for none), not an absence. */
+  readonly emptyInFile?: boolean | undefined;
 }
 
 /** Every option mkvenv accepts. */
 export const OPTIONS: readonly OptionDef[] = [
-  { name: "version", kind: "flag", group: "general", help: "print mkvenv's version and exit" },
-  { name: "help", short: "h", kind: "flag", group: "general", help: "show this help and exit" },
-  { name: "verbose", short: "v", kind: "count", group: "general", help: "print more (repeat for debug output)" },
-  { name: "quiet", short: "q", kind: "count", group: "general", help: "print less (-q hides the success report)" },
+  { name: "version", kind: "flag", group: "general", help: "print mkvenv's version and exit", configurable: false },
+  { name: "help", short: "h", kind: "flag", group: "general", help: "show this help and exit", configurable: false },
+  {
+    name: "with-traceback",
+    kind: "flag",
+    group: "general",
+    help: "on failure, print the error's stack trace (and its causes') instead of one line",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    kind: "count",
+    group: "general",
+    help: "print more: -v debug lines (why interpreters were skipped, where options came from), -vv also the plan " +
+      "and timings",
+  },
+  {
+    name: "quiet",
+    short: "q",
+    kind: "count",
+    group: "general",
+    help: "print less: -q no success report, -qq no warnings either (errors always show)",
+  },
   {
     name: "list-pythons",
     kind: "flag",
     group: "general",
     help: "list every interpreter found (for -p, if given) and mark the one that would be used",
+    configurable: false,
   },
-  { name: "json", kind: "flag", group: "general", help: "print the report (or --list-pythons) as JSON" },
+  {
+    name: "json",
+    kind: "flag",
+    group: "general",
+    help: "print the report (or --list-pythons) as JSON",
+    configurable: false,
+  },
   {
     name: "dry-run",
     kind: "flag",
     group: "general",
     help: "print every path that would be created, linked or written; touch nothing",
+    configurable: false,
+  },
+  {
+    name: "read-only-app-data",
+    kind: "flag",
+    group: "general",
+    help: "use the app-data folder without writing to it: nothing new is cached, no periodic update runs, and " +
+      "seeding needs install images an earlier run built",
   },
   {
     name: "app-data",
     kind: "string",
     metavar: "DIR",
     group: "general",
-    help: "folder for mkvenv's caches",
+    help: "folder for mkvenv's caches (kept in its mkvenv-v1 subfolder)",
     defaultText: "the platform cache folder, e.g. ~/.cache/mkvenv",
+  },
+  {
+    name: "reset-app-data",
+    kind: "flag",
+    group: "general",
+    help: "delete mkvenv's data in the app-data folder (its mkvenv-v1 subfolder, nothing else) first; " +
+      "without DEST, only that",
+  },
+  {
+    name: "discovery",
+    kind: "string",
+    metavar: "NAME",
+    group: "discovery",
+    help: "how to look for interpreters: builtin (PATH, pyenv/mise/asdf, uv installs) is the only one",
+    defaultText: "builtin",
   },
   {
     name: "python",
@@ -88,7 +151,13 @@ export const OPTIONS: readonly OptionDef[] = [
     group: "creator",
     help: "empty the destination first (only an empty folder or a virtual environment, unless --force)",
   },
-  { name: "force", kind: "flag", group: "creator", help: "with --clear, also empty a folder that is no environment" },
+  {
+    name: "force",
+    kind: "flag",
+    group: "creator",
+    help: "with --clear, also empty a folder that is no environment",
+    configurable: false,
+  },
   { name: "no-vcs-ignore", kind: "flag", group: "creator", help: "do not write .gitignore and CACHEDIR.TAG" },
   {
     name: "system-site-packages",
@@ -102,6 +171,7 @@ export const OPTIONS: readonly OptionDef[] = [
     group: "creator",
     help: "link the interpreter into the environment (an error where the file system cannot link)",
     defaultText: "on POSIX, falling back to copies where links are impossible",
+    negation: "copies",
   },
   {
     name: "copies",
@@ -117,6 +187,7 @@ export const OPTIONS: readonly OptionDef[] = [
     group: "creator",
     help: "write a PEP 832 .venv file beside DEST naming it (never over a folder, link or foreign file)",
     defaultText: "only in a folder with pyproject.toml and no .venv",
+    negation: "no-venv-redirect",
   },
   { name: "no-venv-redirect", kind: "flag", group: "creator", help: "never write the .venv redirect file" },
   {
@@ -147,8 +218,8 @@ export const OPTIONS: readonly OptionDef[] = [
     kind: "string",
     metavar: "VERSION",
     group: "seeder",
-    help: "pip to install: bundle (the newest local wheel or adopted update), embed (what the interpreter or OS " +
-      "ships), latest (ask the index), none, or X.Y[.Z]",
+    help: "pip to install: bundle (the newest local wheel or adopted update), embed (the same, without periodic " +
+      "update checks), latest (ask the index), none, or X.Y[.Z]",
     defaultText: "bundle",
   },
   {
@@ -162,11 +233,22 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: "no-pip", kind: "flag", group: "seeder", help: "do not install pip" },
   { name: "no-setuptools", kind: "flag", group: "seeder", help: "do not install setuptools" },
   {
+    name: "wheel",
+    kind: "string",
+    metavar: "VERSION",
+    group: "seeder",
+    help: "does nothing (deprecated in virtualenv, which no longer seeds wheel); warns",
+    hidden: true,
+  },
+  { name: "no-wheel", kind: "flag", group: "seeder", help: "does nothing (as --wheel); warns", hidden: true },
+  {
     name: "extra-search-dir",
     kind: "list",
     metavar: "DIR",
     group: "seeder",
-    help: "a folder of wheels to seed from (repeatable; the newest compatible wheel wins)",
+    help: "folders of wheels to seed from (one or more after the flag, and repeatable; the newest compatible " +
+      "wheel wins)",
+    greedy: true,
   },
   {
     name: "download",
@@ -207,6 +289,7 @@ export const OPTIONS: readonly OptionDef[] = [
     group: "activators",
     help: "activation scripts to write, comma separated, from bash, batch, cshell, fish, nushell, powershell, " +
       "python, xonsh ('' for none)",
+    emptyInFile: true,
     defaultText: "every one the OS has: all but batch on POSIX, all but cshell on Windows",
   },
 ];
@@ -235,6 +318,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   const values: Record<string, boolean | number | string | string[]> = {};
   const positionals: string[] = [];
+  /** The last option that took several arguments: its final one is DEST if nothing else is. */
+  let lastGreedy: { name: string; index: number } | undefined;
   const set = (def: OptionDef, typed: string, value: string | undefined): void => {
     const takesValue = def.kind === "string" || def.kind === "list";
     if (takesValue && value === undefined) throw usageError(`Option "${typed}" needs a value`);
@@ -264,6 +349,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       const value = inline ?? (wants ? nextValue(i) : undefined);
       if (inline === undefined && value !== undefined) i++;
       set(def, `--${name}`, value);
+      if (def.greedy && inline === undefined && value !== undefined) {
+        let taken = 1;
+        for (let next = nextValue(i); next !== undefined && next !== "-"; i++, taken++, next = nextValue(i)) {
+          set(def, `--${name}`, next);
+        }
+        if (taken > 1) lastGreedy = { name: def.name, index: (values[def.name] as string[]).length - 1 };
+      }
     } else if (arg.startsWith("-") && arg.length > 1) {
       for (let j = 1; j < arg.length; j++) {
         const def = byShort.get(arg[j]!);
@@ -279,6 +371,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       }
     } else positionals.push(arg);
   }
+  // `--extra-search-dir a b DEST` would leave argparse without a DEST; here the last argument taken is DEST then.
+  if (!positionals.length && lastGreedy) {
+    positionals.push(...(values[lastGreedy.name] as string[]).splice(lastGreedy.index, 1));
+  }
   if (values["symlinks"] && values["copies"]) throw usageError("--symlinks and --copies cannot be used together");
   if (values["verbose"] && values["quiet"]) throw usageError("--verbose and --quiet cannot be used together");
   if (values["download"] && values["no-download"]) {
@@ -293,13 +389,34 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
 /** The usage line. */
 export const USAGE = "usage: mkvenv [options] DEST\n       mkvenv --list-pythons [-p SPEC] [--json]";
 
+/** A value the environment or the config file gave an option, as `--help` shows it. */
+export interface ConfiguredDefault {
+  /** The value. */
+  readonly value: boolean | number | string | string[];
+  /** `env var` or `file`. */
+  readonly source: string;
+  /** The variable or key that set it. */
+  readonly key?: string | undefined;
+}
+
+/** What `--help` adds to the option table. */
+export interface HelpOptions {
+  /** Notes appended to the default of the named options (which creator `builtin` means for the interpreter). */
+  readonly notes?: Readonly<Record<string, string>> | undefined;
+  /** Defaults the environment or the config file changed, by option name: shown with where they came from. */
+  readonly fromConfig?: Readonly<Record<string, ConfiguredDefault>> | undefined;
+  /** A closing line (the config file's state). */
+  readonly epilog?: string | undefined;
+}
+
 /**
- * The `--help` text, generated from {@linkcode OPTIONS}. `notes` are appended to the defaults of the named options
- * (e.g. which creator `builtin` means for the default interpreter).
+ * The `--help` text, generated from {@linkcode OPTIONS} (hidden ones left out). A default the environment or the
+ * config file changed shows as virtualenv shows it: `(default: 3.12 -> from env var VIRTUALENV_PYTHON)`.
  */
-export function helpText(notes: Readonly<Record<string, string>> = {}): string {
+export function helpText(options: HelpOptions = {}): string {
+  const { notes = {}, fromConfig = {} } = options;
   const groups = new Map<string, OptionDef[]>();
-  for (const def of OPTIONS) groups.set(def.group, [...(groups.get(def.group) ?? []), def]);
+  for (const def of OPTIONS) if (!def.hidden) groups.set(def.group, [...(groups.get(def.group) ?? []), def]);
   const lines = [USAGE, "", "Create a Python virtual environment in DEST (virtualenv-compatible).", ""];
   for (const [group, defs] of groups) {
     lines.push(`${group} options:`);
@@ -309,11 +426,19 @@ export function helpText(notes: Readonly<Record<string, string>> = {}): string {
         ...[def.name, ...(def.aliases ?? [])].map((n) => `--${n}`),
       ].join(", ");
       const left = `  ${names}${def.metavar ? ` ${def.metavar}` : ""}`;
-      const note = notes[def.name] ? `; ${notes[def.name]}` : "";
-      const help = def.help + (def.defaultText ? ` (default: ${def.defaultText}${note})` : "");
+      const configured = fromConfig[def.name];
+      let help = def.help;
+      if (configured) {
+        const value = Array.isArray(configured.value) ? configured.value.join(", ") : String(configured.value);
+        const from = configured.source === "env var" ? `env var ${configured.key}` : configured.source;
+        help += ` (default: ${value} -> from ${from})`;
+      } else if (def.defaultText) {
+        help += ` (default: ${def.defaultText}${notes[def.name] ? `; ${notes[def.name]}` : ""})`;
+      }
       lines.push(left.length < 30 ? `${left.padEnd(30)}${help}` : `${left}\n${"".padEnd(30)}${help}`);
     }
     lines.push("");
   }
+  if (options.epilog) lines.push(options.epilog, "");
   return lines.join("\n");
 }

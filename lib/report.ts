@@ -25,20 +25,27 @@ export function renderReport(
   let text = `created virtual environment ${specString(result.python.info)} in ${Math.round(result.durationMs)}ms\n` +
     `  creator ${result.creatorDisplayName}(dest=${result.layout.dest}, clear=${pyBool(flags.clear)}, ` +
     `no_vcs_ignore=${pyBool(flags.noVcsIgnore)}, global=${pyBool(flags.systemSitePackages)})\n`;
-  if (result.seeds.length) {
+  if (result.seeder !== undefined) {
     const via = [...new Set(result.seeds.map((s) => s.via))].join(",");
-    text += result.seeder === "pip"
-      ? `  seeder PipInvoke(pip=${result.seeds.map((s) => `${s.name}==${s.version}`).join(", ")})\n`
-      : `  seeder FromAppData(via=${via})\n`;
-    text += `    added seed packages: ${result.seeds.map((s) => `${s.name}==${s.version}`).join(", ")}\n`;
+    const packages = result.seeds.map((s) => `${s.name}==${s.version}`).join(", ");
+    const name = result.seederDisplayName ?? result.seeder;
+    text += result.seeder === "pip" ? `  seeder ${name}(pip=${packages})\n` : `  seeder ${name}(via=${via})\n`;
+    if (result.seeds.length) text += `    added seed packages: ${packages}\n`;
   }
   if (result.activators.length) text += `  activators ${result.activators.map(activatorDisplayName).join(",")}\n`;
   return text;
 }
 
-/** The report as a JSON-serialisable object (`--json`). */
+const tenths = (ms: number): number => Math.round(ms * 10) / 10;
+
+/**
+ * The report as a JSON-serialisable object (`--json`): the interpreter (`python`), the creator, the paths, what was
+ * seeded and how, the activators, the warnings, and the time each phase took in milliseconds.
+ */
 export function reportJson(result: CreateVenvResult): Record<string, unknown> {
   const info = result.python.info;
+  const timings: Record<string, number> = { totalMs: tenths(result.durationMs) };
+  for (const [phase, ms] of Object.entries(result.timings ?? {})) timings[`${phase}Ms`] = tenths(ms);
   return {
     dest: result.layout.dest,
     python: {
@@ -52,8 +59,10 @@ export function reportJson(result: CreateVenvResult): Record<string, unknown> {
     creator: result.creator,
     symlinks: result.symlinks,
     paths: {
+      dest: result.layout.dest,
       bin: result.layout.binDir,
       python: result.layout.python,
+      sitePackages: result.layout.purelib,
       purelib: result.layout.purelib,
       platlib: result.layout.platlib,
       pyvenvCfg: result.layout.pyvenvCfg,
@@ -62,8 +71,34 @@ export function reportJson(result: CreateVenvResult): Record<string, unknown> {
     seeded: result.seeds,
     activators: result.activators,
     warnings: result.warnings,
-    durationMs: Math.round(result.durationMs * 10) / 10,
+    timings,
   };
+}
+
+/** SGR codes of the labels mkvenv colours. */
+const LABEL_COLORS: Readonly<Record<string, string>> = {
+  error: "1;31", // bold red
+  warning: "33", // yellow
+  hint: "36", // cyan
+  debug: "2", // dim
+};
+
+/**
+ * One line of diagnostics: `label: message` and a newline, the label coloured when `color` (raw ANSI; the caller
+ * decides, see {@linkcode colorAllowed}).
+ */
+export function labelled(label: keyof typeof LABEL_COLORS, message: string, color: boolean): string {
+  const code = LABEL_COLORS[label];
+  return `${color && code ? `\x1b[${code}m${label}:\x1b[0m` : `${label}:`} ${message}\n`;
+}
+
+/**
+ * Whether output to a stream may be coloured: it is a terminal and `NO_COLOR` is unset or empty
+ * (https://no-color.org).
+ */
+export function colorAllowed(isTerminal: boolean, env: (name: string) => string | undefined): boolean {
+  const noColor = env("NO_COLOR");
+  return isTerminal && (noColor === undefined || noColor === "");
 }
 
 /** One interpreter of `--list-pythons --json`. */

@@ -9,11 +9,19 @@ import { findPython, listPythons } from "./discovery/find.ts";
 import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
-import { appDataRoot, defaultAppDataDir } from "./app_data.ts";
-import { EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
+import { appDataRoot, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
+import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
 import { renderPlan } from "./plan/render.ts";
-import { listedJson, renderList, renderReport, reportJson } from "./report.ts";
+import { colorAllowed, labelled, listedJson, renderList, renderReport, reportJson } from "./report.ts";
+import {
+  configFileEpilog,
+  configOrigin,
+  describeSource,
+  formatValue,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./config/resolve.ts";
 import { MKVENV_VERSION } from "./version.ts";
 
 /** Where {@linkcode runCli} writes; defaults to the process's stdout and stderr. */
@@ -42,19 +50,19 @@ export interface RunCliOptions {
   readonly io?: CliIo | undefined;
   /** Folder relative paths start from. @default {Deno.cwd()} */
   readonly cwd?: string | undefined;
-  /** Environment variables to use instead of the process's. */
+  /** Environment variables to use instead of the process's (also for `VIRTUALENV_*` options and `NO_COLOR`). */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Colour the `error:`, `warning:` and `hint:` labels.
+   * @default {true when writing to the process's stderr, it is a terminal, and NO_COLOR is unset or empty}
+   */
+  readonly color?: boolean | undefined;
 }
 
 /** Which creator `builtin` means for the interpreter `-p` (or the default) finds, as virtualenv's help shows. */
-async function builtinNote(
-  values: Readonly<Record<string, unknown>>,
-  options: RunCliOptions,
-): Promise<string> {
-  const specs = (values["python"] as string[] | undefined) ?? [];
+async function builtinNote(common: CommonOptions): Promise<string> {
   try {
-    const context = discoveryContext({ cwd: options.cwd, env: options.env, appData: values["app-data"] as string });
-    const python = await findPython(specs, context);
+    const python = await findPython(common.python, discoveryContext(common));
     const creator = selectCreator("builtin", python.info, hostPlatform());
     return `builtin is ${creator.name} for ${specString(python.info)} (${python.path})`;
   } catch (e) {
@@ -77,15 +85,9 @@ function progressLine(io: CliIo): (name: string, received: number, total: number
 }
 
 /** `--upgrade-embed-wheels`: one line per package and Python, saying which wheel is now used. */
-async function upgradeWheels(
-  common: { appData: string | undefined; cwd: string | undefined; env: Readonly<Record<string, string>> | undefined },
-  io: CliIo,
-): Promise<number> {
+async function upgradeWheels(root: string, lookup: EnvLookup, io: CliIo): Promise<number> {
   const { upgradeEmbedWheels, timeoutFrom } = await import("./seeder/periodic_update.ts");
   const platform = hostPlatform();
-  const lookup = common.env ? (name: string) => common.env![name] : (name: string) => Deno.env.get(name);
-  const cwd = common.cwd ?? Deno.cwd();
-  const root = appDataRoot(platform.path.resolve(cwd, common.appData ?? defaultAppDataDir(platform.os, lookup)));
   const outcomes = await upgradeEmbedWheels(root, ["pip", "setuptools"], {
     now: () => new Date(),
     env: lookup,
@@ -104,14 +106,65 @@ function binaryAsSize(_key: string, value: unknown): unknown {
   return value instanceof Uint8Array ? `<${value.length} bytes>` : value;
 }
 
-function formatError(error: MkvenvError): string {
-  const usage = error.exitCode === EXIT_USAGE ? `${USAGE}\n` : "";
-  return `${usage}error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`;
+/** What the command line and the config say about the interpreter and app-data, shared by every mode. */
+interface CommonOptions {
+  readonly python: string[];
+  readonly tryFirstWith: string[];
+  readonly appData: string | undefined;
+  readonly readOnlyAppData: boolean;
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>> | undefined;
+  readonly debug: ((message: string) => void) | undefined;
+}
+
+/** Output settings, fixed once the options are known. */
+interface Output {
+  readonly io: CliIo;
+  readonly color: boolean;
+  /** Print stack traces (`--with-traceback`). */
+  traceback: boolean;
+}
+
+/**
+ * The verbosity: 0 normal, negative quieter, positive louder. `VIRTUALENV_VERBOSE` (or `verbose` in the config file)
+ * holds virtualenv's level, where 2 is the default, so it counts from 2; `-v` and `VIRTUALENV_QUIET` count from 0.
+ */
+function verbosityOf(resolved: ResolvedOptions): number {
+  const verbose = resolved.sources["verbose"];
+  const quiet = (resolved.values["quiet"] as number | undefined) ?? 0;
+  if (!verbose) return -quiet;
+  return (verbose.value as number) - (verbose.source === "cli" ? 0 : 2) - quiet;
+}
+
+function errorOutput(error: unknown, out: Output): string {
+  const usage = error instanceof MkvenvError && error.exitCode === EXIT_USAGE ? `${USAGE}\n` : "";
+  const hint = error instanceof MkvenvError ? error.hint : undefined;
+  let text = usage;
+  if (out.traceback) {
+    // As virtualenv re-raises: the stack, then each cause's.
+    let stack = error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : String(error);
+    for (let cause = error instanceof Error ? error.cause : undefined; cause !== undefined;) {
+      stack += `\nCaused by: ${cause instanceof Error ? cause.stack ?? cause.message : String(cause)}`;
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+    text += labelled("error", stack, out.color);
+  } else if (error instanceof MkvenvError) text += labelled("error", error.message, out.color);
+  else {
+    const name = error instanceof Error ? error.name : "Error";
+    text += labelled("error", `${name}: ${error instanceof Error ? error.message : String(error)}`, out.color);
+  }
+  if (hint) text += labelled("hint", hint, out.color);
+  else if (!(error instanceof MkvenvError) && !out.traceback) {
+    text += labelled("hint", "run again with --with-traceback to see where it happened", out.color);
+  }
+  return text;
 }
 
 /**
  * Runs mkvenv with `argv` (without the program name) and returns the exit code: 0 on success, 1 on failure, 2 on a
- * usage mistake. Errors a user can cause print `error: ...` without a stack trace.
+ * usage mistake. A failure prints `error: ...` (and `hint: ...`) on stderr without a stack trace, unless
+ * `--with-traceback` asks for one. Options not given in `argv` come from `VIRTUALENV_<NAME>` environment variables,
+ * then `virtualenv.ini`, as virtualenv reads them.
  *
  * @example Usage
  * ```ts
@@ -123,47 +176,125 @@ function formatError(error: MkvenvError): string {
  */
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
   const io = options.io ?? defaultIo;
+  const record = options.env;
+  const lookup: EnvLookup = record ? (name) => record[name] : (name) => Deno.env.get(name);
+  const out: Output = {
+    io,
+    color: options.color ?? (options.io === undefined && colorAllowed(Deno.stderr.isTerminal(), lookup)),
+    traceback: false,
+  };
   try {
-    return await run(argv, io, options);
+    return await run(argv, out, options, lookup);
   } catch (e) {
-    if (e instanceof MkvenvError) {
-      io.stderr(formatError(e));
-      return e.exitCode;
-    }
+    io.stderr(errorOutput(e, out));
+    if (e instanceof MkvenvError) return e.exitCode;
+    return EXIT_FAILURE;
+  }
+}
+
+function readTextFile(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;
   }
 }
 
-async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv);
+async function run(argv: readonly string[], out: Output, options: RunCliOptions, lookup: EnvLookup): Promise<number> {
+  const { io } = out;
+  const platform = hostPlatform();
+  const cwd = options.cwd ?? Deno.cwd();
+  const resolved = resolveOptions(parseCommandLine(argv), { env: lookup, os: platform.os, cwd, readTextFile });
+  const { values, positionals, sources } = resolved;
+  out.traceback = values["with-traceback"] === true;
+  const verbosity = verbosityOf(resolved);
+  const warn = (message: string): void => {
+    if (verbosity >= -1) io.stderr(labelled("warning", message, out.color));
+  };
+  const debug = verbosity >= 1 ? (message: string) => io.stderr(labelled("debug", message, out.color)) : undefined;
+  for (const warning of resolved.warnings) warn(warning);
+  const common: CommonOptions = {
+    python: (values["python"] as string[] | undefined) ?? [],
+    tryFirstWith: (values["try-first-with"] as string[] | undefined) ?? [],
+    appData: values["app-data"] as string | undefined,
+    readOnlyAppData: values["read-only-app-data"] === true,
+    cwd: options.cwd,
+    env: options.env,
+    debug,
+  };
   if (values["help"]) {
-    io.stdout(helpText({ creator: await builtinNote(values, options) }));
+    const fromConfig = Object.fromEntries(Object.entries(sources).filter(([, s]) => s.source !== "cli"));
+    io.stdout(helpText({
+      notes: { creator: await builtinNote(common) },
+      fromConfig,
+      epilog: configFileEpilog(resolved.configFile),
+    }));
     return 0;
   }
   if (values["version"]) {
     io.stdout(`mkvenv ${MKVENV_VERSION}\n`);
     return 0;
   }
-  const verbosity = ((values["verbose"] as number) ?? 0) - ((values["quiet"] as number) ?? 0);
-  const debug = verbosity >= 1 ? (message: string) => io.stderr(`debug: ${message}\n`) : undefined;
+  debug?.(configFileEpilog(resolved.configFile));
+  for (const [name, sourced] of Object.entries(sources)) {
+    if (sourced.source !== "cli") debug?.(`--${name} ${formatValue(sourced.value)} from ${describeSource(sourced)}`);
+  }
+  const discovery = values["discovery"] as string | undefined;
+  if (discovery !== undefined && discovery !== "builtin") {
+    throw usageError(`Unknown discovery "${discovery}"${configOrigin("discovery", sources)}`, "choose builtin");
+  }
+  if (values["wheel"] !== undefined || values["no-wheel"] === true) {
+    warn(
+      "DEPRECATION: the --wheel and --no-wheel options do nothing; virtualenv no longer bundles wheel. " +
+        "They will be removed in a release after 2026-12. Stop passing them.",
+    );
+  }
+  const appDataDir = platform.path.resolve(cwd, common.appData ?? defaultAppDataDir(platform.os, lookup));
+  const root = appDataRoot(appDataDir);
+  if (common.readOnlyAppData) {
+    for (const name of ["reset-app-data", "upgrade-embed-wheels", "download"]) {
+      if (values[name] === true) {
+        throw usageError(
+          `--${name}${configOrigin(name, sources)} needs to write to the app-data folder, which --read-only-app-data` +
+            `${configOrigin("read-only-app-data", sources)} forbids`,
+        );
+      }
+    }
+    if (!isDirectory(appDataDir)) {
+      throw new MkvenvError(`The read-only app-data folder "${appDataDir}" does not exist`, {
+        hint: "run mkvenv once without --read-only-app-data to fill it, or drop --read-only-app-data",
+      });
+    }
+  }
+  const listing = values["list-pythons"] === true;
+  const upgrading = values["upgrade-embed-wheels"] === true;
+  if (values["reset-app-data"] === true) {
+    await Deno.remove(root, { recursive: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    debug?.(`removed ${root}`);
+    if (!positionals.length && !listing && !upgrading) {
+      if (verbosity >= 0) io.stdout(`reset app data: removed ${root}\n`);
+      return 0;
+    }
+  }
   const json = values["json"] === true;
-  const common = {
-    python: (values["python"] as string[]) ?? [],
-    tryFirstWith: (values["try-first-with"] as string[]) ?? [],
-    appData: values["app-data"] as string | undefined,
-    cwd: options.cwd,
-    env: options.env,
-    debug,
-  };
-  if (values["list-pythons"]) {
+  if (listing) {
     if (positionals.length) throw usageError("--list-pythons takes no destination");
     const pythons = await listPythons(common.python, discoveryContext(common));
     io.stdout(json ? JSON.stringify({ pythons: pythons.map(listedJson) }, null, 2) + "\n" : renderList(pythons));
     return 0;
   }
-  if (values["upgrade-embed-wheels"]) {
+  if (upgrading) {
     if (positionals.length) throw usageError("--upgrade-embed-wheels takes no destination");
-    return await upgradeWheels(common, io);
+    if (values["no-download"] === true) {
+      throw usageError(
+        `--upgrade-embed-wheels asks the package index, which --no-download${configOrigin("no-download", sources)} ` +
+          "forbids",
+      );
+    }
+    return await upgradeWheels(root, lookup, io);
   }
   if (positionals.length !== 1) {
     throw usageError(
@@ -190,10 +321,10 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     noPip: values["no-pip"] === true,
     noSetuptools: values["no-setuptools"] === true,
     extraSearchDir: (values["extra-search-dir"] as string[] | undefined) ?? [],
-    download: values["download"] ? true : values["no-download"] ? false : undefined,
+    download: values["download"] ? true : values["no-download"] || common.readOnlyAppData ? false : undefined,
     symlinkAppData: values["symlink-app-data"] === true,
-    noPeriodicUpdate: values["no-periodic-update"] === true,
-    progress: Deno.stderr.isTerminal() && verbosity >= 0 ? progressLine(io) : undefined,
+    noPeriodicUpdate: values["no-periodic-update"] === true || common.readOnlyAppData,
+    progress: options.io === undefined && Deno.stderr.isTerminal() && verbosity >= 0 ? progressLine(io) : undefined,
     prompt: values["prompt"] as string | undefined,
     creator: values["creator"] as string | undefined,
     activators: values["activators"] === undefined ? undefined : [values["activators"] as string],
@@ -206,9 +337,22 @@ async function run(argv: readonly string[], io: CliIo, options: RunCliOptions): 
     return 0;
   }
   const result = await createVenv(createOptions);
-  for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+  for (const warning of result.warnings) warn(warning);
   debug?.(`.venv redirect: ${result.venvRedirect}`);
+  if (verbosity >= 2) {
+    for (const line of renderPlan(result.plan).split("\n")) debug?.(`plan: ${line}`);
+    const phases = Object.entries(result.timings ?? {}).map(([phase, ms]) => `${phase} ${ms.toFixed(1)} ms`);
+    debug?.(`timings: ${[...phases, `total ${result.durationMs.toFixed(1)} ms`].join(", ")}`);
+  }
   if (json) io.stdout(JSON.stringify(reportJson(result), null, 2) + "\n");
   else if (verbosity >= 0) io.stdout(renderReport(result, createOptions));
   return 0;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }

@@ -1,9 +1,11 @@
 /**
- * The activators mkvenv knows, which ones an environment gets by default, and the `--activators` selection rule.
+ * The activators mkvenv knows, the ones a program registered, which ones an environment gets by default, and the
+ * `--activators` selection rule.
  *
  * @module
  */
 import { usageError } from "../errors.ts";
+import { type Registration, Registry } from "../registry.ts";
 import type { WriteOp } from "../plan/ops.ts";
 import type { Platform } from "../platform.ts";
 import type { Activator, ActivatorInput } from "./activator.ts";
@@ -29,19 +31,55 @@ export const ACTIVATORS: readonly Activator[] = [
   xonshActivator,
 ];
 
-/** The names of the activators for `platform`: what an environment gets unless `--activators` says otherwise. */
-export function activatorNames(platform: Platform): string[] {
-  return ACTIVATORS.filter((a) => a.supports(platform)).map((a) => a.name);
+const registry = new Registry<Activator>("activator", ACTIVATORS);
+
+/**
+ * Adds an activator. Like virtualenv's activator plugins, it is written by default into every environment whose
+ * platform it {@linkcode Activator.supports}, after mkvenv's own; `--activators` (the `activators` option) can name
+ * it. The name must be new: neither `builtin` nor one already known.
+ *
+ * @example An activator for a made-up shell, seen in a plan
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Activator, describeVenv, registerActivator } from "@mkvenv/mkvenv";
+ * const hello: Activator = {
+ *   name: "hello",
+ *   files: ["activate.hello"],
+ *   supports: () => true,
+ *   plan: (input) => [{
+ *     op: "write",
+ *     path: input.platform.path.join(input.layout.binDir, "activate.hello"),
+ *     content: `echo hello from ${input.layout.dest}\n`,
+ *   }],
+ * };
+ * using _ = registerActivator(hello);
+ * const dir = await Deno.makeTempDir();
+ * const planned = await describeVenv({ dest: `${dir}/env`, noSeed: true, activators: ["bash,hello"] });
+ * assert.deepEqual(planned.activators, ["bash", "hello"]);
+ * assert.ok(planned.plan.ops.some((op) => op.path === `${planned.layout.binDir}/activate.hello`));
+ * await Deno.remove(dir);
+ * ```
+ */
+export function registerActivator(activator: Activator): Registration {
+  return registry.register(activator);
+}
+
+/**
+ * The names `--activators` accepts: with a platform, those available there (what an environment gets unless
+ * `--activators` says otherwise); without one, every activator known, mkvenv's first, then the registered ones.
+ */
+export function activatorNames(platform?: Platform): string[] {
+  return registry.all().filter((a) => !platform || a.supports(platform)).map((a) => a.name);
 }
 
 /**
  * The activators to write: all that `platform` supports when `names` is undefined, else the named ones, in
- * {@linkcode ACTIVATORS} order. Names are given as a list or, like virtualenv's `--activators`, separated by
+ * {@linkcode ACTIVATORS} order (registered ones after them). Names are given as a list or, like virtualenv's `--activators`, separated by
  * commas; an empty list means none. An unknown name, or one not available on `platform`, is a usage error that
  * lists the names there are.
  */
 export function selectActivators(names: string | readonly string[] | undefined, platform: Platform): Activator[] {
-  const available = ACTIVATORS.filter((a) => a.supports(platform));
+  const available = registry.all().filter((a) => a.supports(platform));
   if (names === undefined) return available;
   const wanted = (typeof names === "string" ? [names] : names)
     .flatMap((name) => name.split(","))
@@ -49,7 +87,7 @@ export function selectActivators(names: string | readonly string[] | undefined, 
     .filter(Boolean);
   for (const name of wanted) {
     if (available.some((a) => a.name === name)) continue;
-    const known = ACTIVATORS.find((a) => a.name === name);
+    const known = registry.get(name);
     throw usageError(
       known ? `Activator "${name}" is not available on ${platform.os}` : `Unknown activator "${name}"`,
       `choose from: ${available.map((a) => a.name).join(", ")} (comma separated)`,

@@ -1,9 +1,10 @@
 /**
- * The creators mkvenv knows, in `builtin` preference order, and the selection rule.
+ * The creators mkvenv knows, in `builtin` preference order, the ones a program registered, and the selection rule.
  *
  * @module
  */
 import { MkvenvError, usageError } from "../errors.ts";
+import { type Registration, Registry } from "../registry.ts";
 import type { Platform } from "../platform.ts";
 import type { PythonInfo } from "../discovery/py_info.ts";
 import { specString } from "../discovery/py_info.ts";
@@ -31,21 +32,73 @@ export const CREATORS: Creator[] = [
   venvCreator,
 ];
 
-/** The names `--creator` accepts. */
+const registry = new Registry<Creator>("creator", CREATORS);
+
+/**
+ * Adds a creator that `--creator NAME` (and the `creator` option of {@linkcode createVenv}) can then choose. It is
+ * never chosen by `builtin`, which picks among mkvenv's own creators, as in virtualenv. The name must be new:
+ * neither `builtin` nor one already known.
+ *
+ * @example Wrap the creator `builtin` picks, adding a file to every environment
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Creator, createVenv, creatorNames, registerCreator, selectCreator } from "@mkvenv/mkvenv";
+ * const stamped: Creator = {
+ *   name: "stamped",
+ *   displayName: "Stamped",
+ *   cannotCreate: (info, platform) => {
+ *     try {
+ *       selectCreator("builtin", info, platform);
+ *       return undefined;
+ *     } catch (e) {
+ *       return e instanceof Error ? e.message : String(e);
+ *     }
+ *   },
+ *   layout: (input) => selectCreator("builtin", input.python.info, input.platform).layout(input),
+ *   plan: (input, layout) => [
+ *     ...selectCreator("builtin", input.python.info, input.platform).plan(input, layout),
+ *     { op: "write", path: input.platform.path.join(layout.dest, "STAMP"), content: "made by stamped\n" },
+ *   ],
+ * };
+ * using _ = registerCreator(stamped);
+ * assert.ok(creatorNames().includes("stamped"));
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const result = await createVenv({ dest: `${dir}/env`, creator: "stamped", noSeed: true });
+ *   assert.equal(result.creator, "stamped");
+ *   assert.equal(await Deno.readTextFile(`${dir}/env/STAMP`), "made by stamped\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function registerCreator(creator: Creator): Registration {
+  return registry.register(creator);
+}
+
+/** The names `--creator` accepts: `builtin`, mkvenv's creators, then the registered ones. */
 export function creatorNames(): string[] {
-  return ["builtin", ...CREATORS.map((c) => c.name)];
+  return ["builtin", ...registry.all().map((c) => c.name)];
 }
 
 /** Throws a usage error unless `name` is `builtin` or a known creator. */
 export function checkCreatorName(name: string): void {
-  if (name !== "builtin" && !CREATORS.some((c) => c.name === name)) {
+  if (name !== "builtin" && !registry.get(name)) {
     throw usageError(`Unknown creator "${name}"`, `choose one of: ${creatorNames().join(", ")}`);
   }
 }
 
 /**
- * Picks the creator: `builtin` means the first in {@linkcode CREATORS} that can handle the interpreter. Asking for
- * an unknown creator is a usage error; asking for one that cannot handle the interpreter says why.
+ * Picks the creator: `builtin` means the first of mkvenv's own creators that can handle the interpreter. Asking
+ * for an unknown creator is a usage error (exit code 2); asking for one that cannot handle the interpreter says why.
+ *
+ * @example Which creator `builtin` means for the first `python3` on PATH
+ * ```ts
+ * import { findPython, hostPlatform, selectCreator } from "@mkvenv/mkvenv";
+ * const python = await findPython("python3");
+ * const creator = selectCreator("builtin", python.info, hostPlatform());
+ * console.log(creator.name); // e.g. cpython3-posix
+ * ```
  */
 export function selectCreator(name: string, info: PythonInfo, platform: Platform): Creator {
   if (name === "builtin") {
@@ -60,7 +113,7 @@ export function selectCreator(name: string, info: PythonInfo, platform: Platform
     });
   }
   checkCreatorName(name);
-  const creator = CREATORS.find((c) => c.name === name)!;
+  const creator = registry.get(name)!;
   const reason = creator.cannotCreate(info, platform);
   if (reason !== undefined) {
     throw new MkvenvError(`Creator "${name}" cannot make an environment for ${specString(info)}: ${reason}`, {

@@ -78,6 +78,8 @@ export interface PyInfoCacheOptions {
   readonly scriptSha256: string;
   /** Clock, for tests. @default {Date.now} */
   readonly now?: (() => number) | undefined;
+  /** Read entries but never write any (`--read-only-app-data`). @default {false} */
+  readonly readOnly?: boolean | undefined;
 }
 
 /** Interpreter answers cached in one folder; `undefined` as the folder keeps nothing on disk. */
@@ -85,12 +87,14 @@ export class PyInfoCache {
   readonly #dir: string | undefined;
   readonly #scriptSha256: string;
   readonly #now: () => number;
+  readonly #readOnly: boolean;
 
   /** Creates a cache in `dir` (created on first write), or a cache that keeps nothing when `dir` is undefined. */
   constructor(dir: string | undefined, options: PyInfoCacheOptions) {
     this.#dir = dir;
     this.#scriptSha256 = options.scriptSha256;
     this.#now = options.now ?? Date.now;
+    this.#readOnly = options.readOnly ?? false;
   }
 
   /** The cache file for an executable path. */
@@ -128,7 +132,7 @@ export class PyInfoCache {
   /** Stores a result for `exe`. Write failures (read-only or full disk) are ignored: the cache is an optimisation. */
   set(exe: string, fingerprint: FileFingerprint, result: ProbeResult): void {
     const file = this.fileFor(exe);
-    if (file === undefined) return;
+    if (file === undefined || this.#readOnly) return;
     const entry: CacheEntry = {
       path: exe,
       fingerprint,

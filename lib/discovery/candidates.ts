@@ -1,7 +1,8 @@
 /**
- * Proposes candidate interpreters for a spec, in the order they are tried: `--try-first-with`, then PATH (exact
- * names across PATH first, then versioned names found in each PATH folder, newest first; shims resolved), then
- * installed-but-unselected versions of version managers, then uv-managed installs. Pure apart from reading folders;
+ * Proposes candidate interpreters for a spec, in the order they are tried: `--try-first-with`, then registered
+ * sources placed `first`, then PATH (exact names across PATH first, then versioned names found in each PATH folder,
+ * newest first; shims resolved), then installed-but-unselected versions of version managers, then uv-managed
+ * installs, then the other registered sources. Pure apart from reading folders (and what registered sources do);
  * nothing here runs Python.
  *
  * @module
@@ -10,6 +11,7 @@ import type { EnvLookup } from "../app_data.ts";
 import type { Platform } from "../platform.ts";
 import type { PythonSource } from "./py_info.ts";
 import { compareNumberLists, compareVersionNamesDesc, isExecutableFile, resolveShim } from "./shims.ts";
+import { registeredSources, sourceContext } from "./sources.ts";
 import { exactNames, matchExecutableName, type PythonSpec, versionFromName } from "./spec.ts";
 
 /** A path worth interrogating, and how strictly it must match the spec. */
@@ -115,6 +117,20 @@ function* uvCandidates(spec: PythonSpec, ctx: ProposalContext): Generator<Candid
   }
 }
 
+/** The candidates registered sources at `position` propose for `spec`. */
+function* registeredCandidates(
+  spec: PythonSpec,
+  ctx: ProposalContext,
+  position: "first" | "last",
+): Generator<Candidate> {
+  const implMustMatch = spec.implementation !== undefined;
+  for (const source of registeredSources(position)) {
+    for (const exe of source.candidates(spec, sourceContext(ctx))) {
+      yield { path: ctx.platform.path.resolve(ctx.cwd, exe), source: source.name, implMustMatch };
+    }
+  }
+}
+
 /**
  * Yields the candidates for `spec` in the order they should be tried. Lazy: a spec satisfied by the first `python3`
  * on PATH reads no folder listing at all.
@@ -129,6 +145,7 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
   for (const exe of ctx.tryFirstWith) {
     yield { path: p.resolve(ctx.cwd, exe), source: "try-first-with", implMustMatch: true };
   }
+  yield* registeredCandidates(spec, ctx, "first");
   const implMustMatch = spec.implementation !== undefined;
   const unselected: (() => Candidate[])[] = [];
   // A shim becomes what it would run now; versions it could run if selected wait until PATH is exhausted.
@@ -171,4 +188,5 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
   }
   for (const others of unselected) yield* others();
   yield* uvCandidates(spec, ctx);
+  yield* registeredCandidates(spec, ctx, "last");
 }

@@ -33,6 +33,8 @@ export interface DiscoveryContext {
   readonly timeoutMs?: number | undefined;
   /** Receives debug messages (skipped candidates and why). */
   readonly debug?: ((message: string) => void) | undefined;
+  /** Cancels the search: running interrogations are killed and the search rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -169,12 +171,15 @@ function describeSkip(candidate: Candidate, result: ProbeResult, spec: PythonSpe
  * naming the specs, where mkvenv looked and what it skipped, when nothing matches.
  */
 export async function findPython(rawSpecs: readonly string[], ctx: DiscoveryContext): Promise<FoundPython> {
+  ctx.signal?.throwIfAborted();
   const { specs, origin } = resolveSpecs(rawSpecs, ctx);
   const notes: string[] = [];
   for (const spec of specs) {
     const controller = new AbortController();
     try {
-      for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, controller.signal)) {
+      const signal = ctx.signal ? AbortSignal.any([controller.signal, ctx.signal]) : controller.signal;
+      for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, signal)) {
+        ctx.signal?.throwIfAborted(); // a cancelled probe is no answer: stop rather than try the next candidate
         if (result.ok && satisfies(result.info, spec, { implMustMatch: candidate.implMustMatch })) {
           return { path: candidate.path, source: candidate.source, info: result.info };
         }
@@ -213,6 +218,7 @@ export interface ListedPython extends FoundPython {
  * marking the one {@linkcode findPython} would use. Interpreters that fail to answer are left out.
  */
 export async function listPythons(rawSpecs: readonly string[], ctx: DiscoveryContext): Promise<ListedPython[]> {
+  ctx.signal?.throwIfAborted();
   let selectedPath: string | undefined;
   try {
     selectedPath = (await findPython(rawSpecs, ctx)).path;
@@ -224,11 +230,10 @@ export async function listPythons(rawSpecs: readonly string[], ctx: DiscoveryCon
     : ["python", "pypy", "graalpy"].map((s) => parseSpec(s, ctx.platform));
   const listed: ListedPython[] = [];
   const seen = new Set<string>(); // shared across specs: each interpreter is listed once
-  const controller = new AbortController();
+  const signal = ctx.signal ?? new AbortController().signal;
   for (const spec of specs) {
-    for await (
-      const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, controller.signal, seen)
-    ) {
+    for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, signal, seen)) {
+      signal.throwIfAborted();
       if (!result.ok) {
         ctx.debug?.(describeSkip(candidate, result, spec));
         continue;

@@ -115,8 +115,17 @@ export interface PythonInfo {
   readonly tkLibrary?: string | null | undefined;
 }
 
-/** Where a candidate interpreter was found. */
-export type PythonSource = "try-first-with" | "path-spec" | "PATH" | "pyenv" | "mise" | "asdf" | "uv" | "registry";
+/** Where a candidate interpreter was found: one of mkvenv's sources, or a registered discovery source's name. */
+export type PythonSource =
+  | "try-first-with"
+  | "path-spec"
+  | "PATH"
+  | "pyenv"
+  | "mise"
+  | "asdf"
+  | "uv"
+  | "registry"
+  | (string & Record<never, never>);
 
 /** An interpreter found by discovery: where it was found and what it reported. */
 export interface FoundPython {

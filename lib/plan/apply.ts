@@ -9,7 +9,7 @@ import { replaceAtomicallySync } from "../app_data.ts";
 import { rewriteDylibReference } from "../creator/macho.ts";
 import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
 import { MkvenvError } from "../errors.ts";
-import type { CopyOp, InstallTreeOp, MergeCfgOp, Plan, PlanOp } from "./ops.ts";
+import type { CopyOp, InstallTreeOp, MergeCfgOp, Plan, PlanOp, RunOp } from "./ops.ts";
 
 /**
  * The file system cannot hold symbolic links (FAT, some network shares, Windows without the privilege). The caller
@@ -112,9 +112,12 @@ const NO_HARDLINK = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK"
 
 function applyInstallTree(op: InstallTreeOp): "hardlink" | "copy" {
   let link = op.link === "hardlink";
-  for (const dir of op.dirs) Deno.mkdirSync(path.join(op.path, ...dir.split("/")), { recursive: true });
+  // Hundreds of files per seed: plain concatenation, since image manifests hold only checked relative "/" paths.
+  const under = (root: string, rel: string): string =>
+    root + path.sep + (path.sep === "/" ? rel : rel.replaceAll("/", path.sep));
+  for (const dir of op.dirs) Deno.mkdirSync(under(op.path, dir), { recursive: true });
   for (const file of op.files) {
-    const source = path.join(op.source, ...file.split("/")), target = path.join(op.path, ...file.split("/"));
+    const source = under(op.source, file), target = under(op.path, file);
     if (link) {
       try {
         try {
@@ -196,23 +199,8 @@ function applyOp(op: PlanOp, outcome: Outcome): void {
       Deno.removeSync(op.path, { recursive: info.isDirectory });
       return;
     }
-    case "run": {
-      const [program, ...args] = op.argv;
-      const out = new Deno.Command(program!, {
-        args,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        ...(op.env ? { env: { ...op.env }, clearEnv: true } : {}),
-      }).outputSync();
-      if (!out.success) {
-        const detail = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "";
-        throw new MkvenvError(`${op.argv.join(" ")} failed with exit code ${out.code}${detail ? `: ${detail}` : ""}`, {
-          hint: "run that command yourself to see the whole output, or use --creator builtin",
-        });
-      }
-      return;
-    }
+    case "run":
+      throw new Error("run operations are applied by applyRun");
     case "mergeCfg":
       applyMergeCfg(op);
       return;
@@ -255,6 +243,26 @@ function applyOp(op: PlanOp, outcome: Outcome): void {
       for (const entry of entries) Deno.removeSync(path.join(op.path, entry.name), { recursive: entry.isDirectory });
       return;
     }
+  }
+}
+
+/** Runs a program of the plan; an abort of `signal` kills it, and the run rejects with the signal's reason. */
+async function applyRun(op: RunOp, signal: AbortSignal | undefined): Promise<void> {
+  const [program, ...args] = op.argv;
+  const out = await new Deno.Command(program!, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    ...(op.env ? { env: { ...op.env }, clearEnv: true } : {}),
+    ...(signal ? { signal } : {}),
+  }).output();
+  signal?.throwIfAborted();
+  if (!out.success) {
+    const detail = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "";
+    throw new MkvenvError(`${op.argv.join(" ")} failed with exit code ${out.code}${detail ? `: ${detail}` : ""}`, {
+      hint: "run that command yourself to see the whole output, or use --creator builtin",
+    });
   }
 }
 
@@ -333,12 +341,22 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
   });
 }
 
+/** Options for {@linkcode applyPlan}. */
+export interface ApplyOptions {
+  /**
+   * Stops between operations, and kills a program the plan runs, when it aborts; the promise then rejects with its
+   * reason. What was applied so far stays (the caller removes a destination it created).
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
- * Applies every operation of `plan` in order. Throws a {@linkcode MkvenvError} naming the failing path (a
+ * Applies every operation of `plan` in order. Rejects with a {@linkcode MkvenvError} naming the failing path (a
  * {@linkcode SymlinkUnsupportedError} when the file system cannot hold links); refuses (with a plain Error, as that
  * is a planner bug) any operation outside `plan.root` other than a `write` of a file listed in `plan.outside`.
  */
-export function applyPlan(plan: Plan): ApplyOutcome {
+export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise<ApplyOutcome> {
+  const { signal } = options;
   // In a destination that existed before, a folder may be a link leading out of it; a new one holds only our folders.
   const linkCheck = lstatOrUndefined(plan.root) ? new LinkCheck(plan.root) : undefined;
   const outcome: Outcome = { warnings: [], installedVia: new Map() };
@@ -348,9 +366,12 @@ export function applyPlan(plan: Plan): ApplyOutcome {
       throw new Error(`Refusing to ${op.op} "${op.path}": outside "${plan.root}"`);
     }
     if (inside) linkCheck?.assertNoLinkedFolder(op.op === "mkdir" || op.op === "run" ? op.path : path.dirname(op.path));
+    signal?.throwIfAborted();
     try {
-      applyOp(op, outcome);
+      if (op.op === "run") await applyRun(op, signal);
+      else applyOp(op, outcome);
     } catch (e) {
+      if (signal?.aborted) throw signal.reason;
       if (e instanceof MkvenvError) throw e;
       throw explain(op, e);
     }

@@ -22,8 +22,8 @@ import {
 } from "./wheel_name.ts";
 
 /**
- * Which version of a seed package to install: `bundle` (the newest local wheel, or an adopted update), `embed` (the
- * newest wheel the interpreter or the OS ships), `latest`, or an exact version.
+ * Which version of a seed package to install: `bundle` or `embed` (the newest local wheel, or an adopted update;
+ * only `bundle` starts periodic update checks), `latest`, or an exact version.
  */
 export type SeedVersion = "bundle" | "embed" | "latest" | string;
 
@@ -76,6 +76,8 @@ export interface AcquireContext {
   readonly debug?: ((message: string) => void) | undefined;
   /** Receives warnings (an index that could not be read). */
   readonly warn?: ((message: string) => void) | undefined;
+  /** Cancels index requests and downloads (no partial file is left); acquisition then rejects with its reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The OS wheel folders searched by default. */
@@ -103,27 +105,21 @@ function wheelsIn(dir: string, source: WheelSource): Candidate[] {
 }
 
 function localCandidates(ctx: AcquireContext, project: string, version: SeedVersion): Candidate[] {
-  const shipped = [
+  let updates = ctx.updates ? wheelsIn(ctx.updates.dir, "update") : [];
+  if (version === "bundle" || version === "embed" || version === "latest") {
+    const adoptable = new Set(ctx.updates?.adoptable(project) ?? []);
+    updates = updates.filter((c) => adoptable.has(path.basename(c.file)));
+  }
+  const all = [
+    ...wheelsIn(ctx.storeDir, "store"),
+    ...updates,
+    ...ctx.extraSearchDirs.flatMap((d) => wheelsIn(d, "extra-search-dir")),
     ...ctx.ensurepipWheels.flatMap((file): Candidate[] => {
       const name = parseWheelFileName(path.basename(file));
       return name ? [{ file, source: "ensurepip", name }] : [];
     }),
     ...ctx.osWheelDirs.flatMap((d) => wheelsIn(d, "os")),
   ];
-  let all = shipped;
-  if (version !== "embed") {
-    let updates = ctx.updates ? wheelsIn(ctx.updates.dir, "update") : [];
-    if (version === "bundle" || version === "latest") {
-      const adoptable = new Set(ctx.updates?.adoptable(project) ?? []);
-      updates = updates.filter((c) => adoptable.has(path.basename(c.file)));
-    }
-    all = [
-      ...wheelsIn(ctx.storeDir, "store"),
-      ...updates,
-      ...ctx.extraSearchDirs.flatMap((d) => wheelsIn(d, "extra-search-dir")),
-      ...shipped,
-    ];
-  }
   // Stable sort: for equal versions the earlier source (the store) wins.
   return all.filter((c) => c.name.project === project && isUniversalPy3(c.name)).sort((a, b) =>
     newestFirst(a.name, b.name)
@@ -160,6 +156,7 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
   const timeoutMs = ctx.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000;
   const files = await findDistributionFiles(project, config, {
     timeoutMs,
+    signal: ctx.signal,
     onSkipped: (reason) => ctx.warn?.(`${reason}; skipped that index`),
   });
   // Pages without data-requires-python (plain file indexes, find-links) are checked against the wheel's METADATA.
@@ -172,6 +169,7 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
       Deno.mkdirSync(ctx.storeDir, { recursive: true });
       file = await downloadFile(chosen, ctx.storeDir, {
         timeoutMs,
+        signal: ctx.signal,
         onProgress: ctx.progress
           ? (received: number, total: number | undefined) => ctx.progress!(chosen.filename, received, total)
           : undefined,
@@ -188,11 +186,14 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
   );
 }
 
-function searched(ctx: AcquireContext, version: SeedVersion): string {
-  const shipped = [...new Set(ctx.ensurepipWheels.map((w) => path.dirname(w))), ...ctx.osWheelDirs];
-  const places = version === "embed"
-    ? shipped
-    : [ctx.storeDir, ...(ctx.updates ? [ctx.updates.dir] : []), ...ctx.extraSearchDirs, ...shipped];
+function searched(ctx: AcquireContext): string {
+  const places = [
+    ctx.storeDir,
+    ...(ctx.updates ? [ctx.updates.dir] : []),
+    ...ctx.extraSearchDirs,
+    ...new Set(ctx.ensurepipWheels.map((w) => path.dirname(w))),
+    ...ctx.osWheelDirs,
+  ];
   return places.join(", ");
 }
 
@@ -211,6 +212,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
     try {
       return await fromIndex(normalized, undefined, ctx);
     } catch (e) {
+      if (ctx.signal?.aborted) throw e; // cancelled, not failed: nothing to fall back to
       // --download with a local wheel to fall back to: the index being down is no reason to fail (virtualenv warns).
       const fallback = version === "latest"
         ? undefined
@@ -226,7 +228,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
     const exact = await firstCompatible(local, ctx, (c) => c.name.version === pinned);
     if (exact) return exact;
     if (ctx.download === false) {
-      throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx, version)}`, {
+      throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx)}`, {
         hint: `drop --no-download to fetch it from the package index, or add its folder with --extra-search-dir`,
       });
     }
@@ -234,7 +236,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
   }
   const newest = await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name));
   if (newest) return newest;
-  throw new MkvenvError(`No ${project} wheel for ${where} found in: ${searched(ctx, version)}`, {
+  throw new MkvenvError(`No ${project} wheel for ${where} found in: ${searched(ctx)}`, {
     hint: version === "embed"
       ? `use --${project} bundle, which also looks in mkvenv's wheel store and the index`
       : `pass --download to fetch it from the package index, --extra-search-dir DIR for a folder of wheels, ` +

@@ -76,6 +76,23 @@ export interface ConsoleScriptNameOptions {
  */
 export type ScriptTemplate = "pip26" | "pip23";
 
+/**
+ * The template the pip of version `pipVersion` writes scripts with: pip 25.1 and later (Python 3.9+ only) use their
+ * own, with `str.removesuffix`; older pips, including 25.0.1, the last for Python 3.8, distlib's. Unknown: the newest.
+ *
+ * @example Usage
+ * ```ts
+ * import { scriptTemplateFor } from "./console_scripts.ts";
+ * console.assert(scriptTemplateFor("25.0.1") === "pip23" && scriptTemplateFor("26.2.1") === "pip26");
+ * ```
+ */
+export function scriptTemplateFor(pipVersion: string | undefined): ScriptTemplate {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(pipVersion ?? "");
+  if (!m) return "pip26";
+  const [major, minor] = [Number(m[1]), Number(m[2] ?? 0)];
+  return major < 25 || (major === 25 && minor < 1) ? "pip23" : "pip26";
+}
+
 /** Options for {@linkcode renderConsoleScript} and {@linkcode consoleScriptShebang}. */
 export interface ConsoleScriptOptions {
   /** Target Windows, as `os: "windows"` does. */

@@ -9,6 +9,7 @@
 import { hostPath as path } from "../path.ts";
 import type { VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
+import { MkvenvError } from "../errors.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -49,8 +50,21 @@ export function readImage(dir: string): Image | undefined {
   }
 }
 
-/** Builds the image of `wheelFile` in `dir` unless it exists; returns it. */
-export async function ensureImage(dir: string, wheelFile: string): Promise<Image> {
+/** The image of `wheelFile` in `dir`, which an earlier run must have built (`--read-only-app-data` builds none). */
+export function requireImage(dir: string, wheelFile: string): Image {
+  const image = readImage(dir);
+  if (image) return image;
+  throw new MkvenvError(
+    `The read-only app-data folder holds no install image of ${path.basename(wheelFile)} (looked in ${dir})`,
+    { hint: "run mkvenv once for this Python without --read-only-app-data to build it, or pass --no-seed" },
+  );
+}
+
+/**
+ * Builds the image of `wheelFile` in `dir` unless it exists; returns it. An abort of `signal` stops the build
+ * before the image is put in place (the partial one is removed) and rejects with the signal's reason.
+ */
+export async function ensureImage(dir: string, wheelFile: string, signal?: AbortSignal): Promise<Image> {
   const ready = readImage(dir);
   if (ready) return ready;
   const parent = path.dirname(dir);
@@ -87,6 +101,7 @@ export async function ensureImage(dir: string, wheelFile: string): Promise<Image
       record,
     };
     Deno.writeTextFileSync(path.join(temp, "manifest.json"), JSON.stringify(manifest));
+    signal?.throwIfAborted();
     try {
       Deno.renameSync(temp, dir);
     } catch (e) {

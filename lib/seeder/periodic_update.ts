@@ -241,9 +241,14 @@ export async function indexFilesFor(
   const { resolvePipIndexes } = await import("./pip_config.ts");
   const { findDistributionFiles } = await import("./index_client.ts");
   const config = resolvePipIndexes(deps.env, deps.platform);
-  return await findDistributionFiles(project, config, {
+  const skipped: string[] = [];
+  const files = await findDistributionFiles(project, config, {
     timeoutMs: deps.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000,
+    onSkipped: (reason) => skipped.push(reason),
   });
+  // An index that did not answer may list newer releases: that is a failed check, retried, not "nothing new".
+  if (skipped.length) throw new Error(skipped.join("; "));
+  return files;
 }
 
 /**
@@ -269,6 +274,7 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
       ? newer(job.newestLocal ? parsedOrUndefined(job.newestLocal) : undefined, newestLogged(known))
       : undefined;
     const dir = updatesDir(job.root);
+    removeStaleTemporaries(dir, deps.now());
     for (const candidate of rankWheels(files, job.project, { pythonVersion: job.python })) {
       const version = versionOf(candidate.filename);
       if (floor && version && compareVersions(version, floor) <= 0) break;
@@ -293,7 +299,9 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
         source: job.source,
       };
       added.push(entry);
-      if (job.source === "manual" || entry.releaseDate === null || isUsable(entry, deps.now(), true)) break;
+      // Older releases would be adopted no sooner than this one: it is old enough already, or its age is unknown.
+      const oldEnough = entry.releaseDate !== null && ago(deps.now(), entry.releaseDate) >= GRACE_PERIOD_MINOR_MS;
+      if (job.source === "manual" || entry.releaseDate === null || oldEnough) break;
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -314,6 +322,24 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
     versions,
   });
   return added;
+}
+
+/** Removes download temporaries (`.<file>.<pid>.<n>.tmp`) over an hour old: a killed check leaves them behind. */
+function removeStaleTemporaries(dir: string, now: Date): void {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile || !/^\..+\.tmp$/.test(entry.name)) continue;
+    const file = path.join(dir, entry.name);
+    try {
+      const mtime = Deno.statSync(file).mtime?.getTime() ?? now.getTime();
+      if (now.getTime() - mtime > HOUR_MS) Deno.removeSync(file);
+    } catch { /* gone already */ }
+  }
 }
 
 function parsedOrUndefined(version: string): Pep440Version | undefined {
@@ -352,7 +378,11 @@ function exists(file: string): boolean {
  * {@linkcode UPDATE_JOB_ENV}); otherwise Deno runs the job module beside this one, from a checkout or a registry.
  */
 export function backgroundCommand(): BackgroundCommand | undefined {
-  if (Deno.build.standalone) return { command: Deno.execPath(), args: [] };
+  if (Deno.build.standalone) {
+    // Only mkvenv's own entry point knows to run the job; another compiled program would just start itself again.
+    const ownCli = new URL("../../cli.ts", import.meta.url).href;
+    return Deno.mainModule === ownCli ? { command: Deno.execPath(), args: [] } : undefined;
+  }
   const entry = new URL("./periodic_update_job.ts", import.meta.url);
   const permissions = ["--allow-read", "--allow-write", "--allow-net", "--allow-env"];
   if (entry.protocol !== "file:") return { command: Deno.execPath(), args: ["run", ...permissions, entry.href] };
@@ -390,8 +420,15 @@ export function startPeriodicUpdate(job: UpdateJob, options: StartOptions): numb
     options.debug?.("no periodic update: this program cannot start mkvenv in the background");
     return undefined;
   }
+  // Never prompt: a program that was not granted this run permission simply gets no background check.
+  if (Deno.permissions.querySync({ name: "run", command: command.command }).state !== "granted") {
+    options.debug?.("no periodic update: no permission to run " + command.command);
+    return undefined;
+  }
+  let marked = false;
   try {
     writeUpdateLog(file, { ...log, started: options.now.toISOString(), periodic: true });
+    marked = true;
     const env = { ...(options.env ?? Deno.env.toObject()), [UPDATE_JOB_ENV]: JSON.stringify(job) };
     const child = new Deno.Command(command.command, {
       args: [...command.args],
@@ -410,6 +447,12 @@ export function startPeriodicUpdate(job: UpdateJob, options: StartOptions): numb
     return child.pid;
   } catch (e) {
     options.debug?.(`no periodic update: ${e instanceof Error ? e.message : e}`);
+    // Not started after all: leave the log as it was, so the next run tries again.
+    if (marked) {
+      try {
+        writeUpdateLog(file, log);
+      } catch { /* the next run retries after the hour */ }
+    }
     return undefined;
   }
 }

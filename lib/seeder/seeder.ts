@@ -19,19 +19,17 @@ import {
   recordHash,
   renderConsoleScript,
   renderWindowsConsoleScript,
+  scriptTemplateFor,
   windowsLauncherName,
   windowsScriptFileName,
 } from "./console_scripts.ts";
 import type { Image } from "./image.ts";
 
-/** The seeders `--seeder` accepts. */
-export const SEEDERS: readonly string[] = ["app-data", "pip"];
-
 /** Seeding options, as the command line gives them. */
 export interface SeedOptions {
   /** Seed nothing. */
   readonly noSeed?: boolean | undefined;
-  /** `app-data` or `pip`. @default {"app-data"} */
+  /** `app-data`, `pip` or a registered seeder's name. @default {"app-data"} */
   readonly seeder?: string | undefined;
   /** pip's version request. @default {"bundle"} */
   readonly pip?: string | undefined;
@@ -53,11 +51,11 @@ export interface SeedRequest {
   readonly version: SeedVersion;
 }
 
-/** Checks the seeding options (usage errors, before anything is searched). */
+/**
+ * Checks the seeding options (usage errors, before anything is searched). The seeder's name is checked against the
+ * registry by `selectSeeder` in ./registry.ts.
+ */
 export function checkSeedOptions(options: SeedOptions): void {
-  if (options.seeder !== undefined && !SEEDERS.includes(options.seeder)) {
-    throw usageError(`Unknown seeder "${options.seeder}"`, `choose one of: ${SEEDERS.join(", ")}`);
-  }
   for (const [name, value] of [["pip", options.pip], ["setuptools", options.setuptools]] as const) {
     if (value !== undefined && !/^(bundle|embed|latest|none|[0-9][A-Za-z0-9.+!-]*)$/.test(value)) {
       throw usageError(`Invalid --${name} value "${value}"`, "use bundle, embed, latest, none or a version like 26.0");
@@ -148,9 +146,9 @@ export async function imageInstallOps(
     ]
     : [...m.record];
   const v = input.python.info.versionInfo;
-  // The scripts are what the seeded pip would write: pip 25+ its own shorter template, older pips distlib's.
+  // The scripts are what the seeded pip would write.
   const installer = wheel.info.name.toLowerCase() === "pip" ? wheel.info.version : options.launcherPip?.version;
-  const template = installer !== undefined && Number.parseInt(installer, 10) < 25 ? "pip23" : "pip26";
+  const template = scriptTemplateFor(installer);
   const scripts = consoleScriptsToWrite(wheel.info.consoleScripts, v);
   if (!input.platform.isWindows) {
     for (const entry of scripts) {

@@ -48,10 +48,12 @@ async function sha256Hex(text: string): Promise<string> {
 /** Reads wheel metadata, from the cache when the file is unchanged (same size and modification time). */
 export class WheelInfoCache {
   readonly #dir: string;
+  readonly #readOnly: boolean;
 
-  /** A cache keeping its entries in `dir`. */
-  constructor(dir: string) {
+  /** A cache keeping its entries in `dir`; a `readOnly` one reads them but never writes (`--read-only-app-data`). */
+  constructor(dir: string, options: { readonly readOnly?: boolean | undefined } = {}) {
     this.#dir = dir;
+    this.#readOnly = options.readOnly ?? false;
   }
 
   /** The metadata of the wheel at `file`. */
@@ -74,6 +76,7 @@ export class WheelInfoCache {
       consoleScripts: meta.consoleScripts.map((s) => ({ name: s.name, module: s.module, attr: s.attr })),
       distInfo: meta.distInfo,
     };
+    if (this.#readOnly) return info;
     try {
       Deno.mkdirSync(this.#dir, { recursive: true });
       const entry: CachedWheelInfo = { size: stat.size, mtimeMs: stat.mtime?.getTime() ?? 0, info };

@@ -909,3 +909,26 @@ Deno.test("activators: --activators picks the scripts; an unknown or foreign nam
   }
   assert.equal([...Deno.readDirSync(tmp.path)].some((f) => f.name === "d"), false, "nothing made on a usage error");
 });
+
+Deno.test("activators: an interactive ksh or mksh may source the script from a function named activate", async (t) => {
+  await using tmp = await tempDir();
+  const r = await mkvenv([path.join(tmp.path, "env"), "-p", PYTHON, "--app-data", path.join(tmp.path, "ad")]);
+  assert.equal(r.code, 0, r.stderr);
+  const activate = path.join(tmp.path, "env", "bin", "activate");
+  for (const name of ["ksh", "mksh"]) {
+    const exe = findShell(name);
+    await t.step({
+      name,
+      ignore: skipIf(!exe, `${name} is not installed`),
+      async fn() {
+        // In a ksh-style function $0 is the function's name, which looks like running the script itself.
+        const script = 'function activate { . "$1"; }; activate "$1"; printf "%s" "$VIRTUAL_ENV"';
+        const s = await run(exe!, ["-i", "-c", script, name, activate], { cwd: tmp.path, env: cleanEnv() });
+        assert.equal(s.code, 0, s.stderr);
+        assert.equal(s.stdout, path.join(tmp.path, "env"));
+        const executed = await run(exe!, [activate], { cwd: tmp.path, env: cleanEnv() });
+        assert.equal(executed.code, 33, "running it is still refused");
+      },
+    });
+  }
+});

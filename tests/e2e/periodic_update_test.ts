@@ -172,3 +172,17 @@ Deno.test({
     assert.match(usage.stderr, /--upgrade-embed-wheels takes no destination/);
   },
 });
+
+Deno.test(
+  { name: "--upgrade-embed-wheels with --no-download is a usage error, and asks no index", ignore },
+  async () => {
+    await using tmp = await tempDir();
+    await using index = await serveIndex(0);
+    const r = await mkvenv(["--upgrade-embed-wheels", "--no-download", "--app-data", tmp.path], {
+      env: envFor(index.url),
+    });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--upgrade-embed-wheels asks the package index, which --no-download forbids/);
+    assert.deepEqual(index.requests, []);
+  },
+);

@@ -19,7 +19,7 @@ Deno.test("applyPlan() refuses operations outside the root before touching anyth
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");
   const outside = path.join(tmp.path, "outside.txt");
-  assert.throws(
+  await assert.rejects(
     () => applyPlan({ root, ops: [{ op: "write", path: outside, content: "x" }] }),
     /Refusing to write ".*outside\.txt": outside/,
   );
@@ -35,7 +35,7 @@ Deno.test("applyPlan() replaces files and links without writing through links", 
   // A link left in the environment that points outside it: a write must replace the link, not the target.
   await Deno.symlink(victim, path.join(root, "pyvenv.cfg"));
   await Deno.symlink(victim, path.join(root, "python"));
-  applyPlan({
+  await applyPlan({
     root,
     ops: [
       { op: "write", path: path.join(root, "pyvenv.cfg"), content: "home = /x\n" },
@@ -63,7 +63,7 @@ Deno.test("applyPlan() clear empties a folder without following links out of it"
   await Deno.mkdir(path.join(root, "lib", "deep"), { recursive: true });
   await Deno.writeTextFile(path.join(root, "lib", "deep", "f"), "x");
   await Deno.symlink(precious, path.join(root, "link-out"));
-  applyPlan({ root, ops: [{ op: "clear", path: root }] });
+  await applyPlan({ root, ops: [{ op: "clear", path: root }] });
   assert.deepEqual([...Deno.readDirSync(root)], []);
   assert.equal(await Deno.readTextFile(path.join(precious, "keep.txt")), "keep");
 });
@@ -74,7 +74,7 @@ Deno.test("applyPlan() names the path it cannot write and says what to do", asyn
     await using tmp = await tempDir();
     const file = path.join(tmp.path, "file");
     await Deno.writeTextFile(file, "");
-    assert.throws(
+    await assert.rejects(
       () => applyPlan({ root: file, ops: [{ op: "mkdir", path: path.join(file, "bin") }] }),
       (e: unknown) => e instanceof MkvenvError && e.message.startsWith(`Cannot create folder "${file}/bin": `),
     );
@@ -83,7 +83,7 @@ Deno.test("applyPlan() names the path it cannot write and says what to do", asyn
   await using tmp = await tempDir();
   await Deno.chmod(tmp.path, 0o500);
   try {
-    assert.throws(
+    await assert.rejects(
       () => applyPlan({ root: tmp.path, ops: [{ op: "mkdir", path: path.join(tmp.path, "x") }] }),
       (e: unknown) =>
         e instanceof MkvenvError && /permission denied/.test(e.message) && /choose a destination/.test(e.hint ?? ""),
@@ -109,7 +109,7 @@ Deno.test("applyPlan() refuses to write below a symbolic link inside an existing
       { op: "write", path: path.join(root, "bin", "activate"), content: "x" },
     ] as const
   ) {
-    assert.throws(
+    await assert.rejects(
       () => applyPlan({ root, ops: [op] }),
       (e: unknown) =>
         e instanceof MkvenvError &&
@@ -126,9 +126,12 @@ Deno.test("applyPlan() writes below a link that stays inside the destination (st
   await Deno.symlink("lib", path.join(root, "lib64"));
   await Deno.symlink(path.join(tmp.path, "gone"), path.join(root, "dangling"));
   const site = path.join(root, "lib64", "python3.12", "site-packages");
-  applyPlan({ root, ops: [{ op: "mkdir", path: site }, { op: "write", path: path.join(site, "x.pth"), content: "" }] });
+  await applyPlan({
+    root,
+    ops: [{ op: "mkdir", path: site }, { op: "write", path: path.join(site, "x.pth"), content: "" }],
+  });
   assert.ok((await Deno.stat(path.join(root, "lib", "python3.12", "site-packages", "x.pth"))).isFile);
-  assert.throws(
+  await assert.rejects(
     () => applyPlan({ root, ops: [{ op: "mkdir", path: path.join(root, "dangling", "x") }] }),
     /Refusing to write below ".*dangling": it is a symbolic link leading out of the destination/,
   );
@@ -143,7 +146,7 @@ Deno.test("applyPlan() merges a tree copy into a folder already there, never del
   await Deno.mkdir(path.join(root, "modules"), { recursive: true });
   await Deno.writeTextFile(path.join(root, "modules", "mine.txt"), "the user's");
   await Deno.writeTextFile(path.join(root, "modules", "a.jmod"), "old");
-  applyPlan({ root, ops: [{ op: "copy", path: path.join(root, "modules"), source, tree: true }] });
+  await applyPlan({ root, ops: [{ op: "copy", path: path.join(root, "modules"), source, tree: true }] });
   assert.equal(await Deno.readTextFile(path.join(root, "modules", "mine.txt")), "the user's");
   assert.equal(await Deno.readTextFile(path.join(root, "modules", "a.jmod")), "new");
 });
@@ -152,7 +155,7 @@ Deno.test("applyPlan() turns a failed best-effort write into a warning", async (
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");
   const redirect = path.join(tmp.path, "missing-folder", ".venv");
-  const outcome = applyPlan({
+  const outcome = await applyPlan({
     root,
     ops: [{ op: "write", path: redirect, content: "env\n", bestEffort: true }, { op: "mkdir", path: root }],
     outside: [redirect],
@@ -166,7 +169,7 @@ Deno.test("applyPlan() leaves no temporary file behind when a replace fails", as
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");
   await Deno.mkdir(path.join(root, "bin", "python"), { recursive: true }); // a folder where a link must go
-  assert.throws(() =>
+  await assert.rejects(() =>
     applyPlan({ root, ops: [{ op: "symlink", path: path.join(root, "bin", "python"), target: "/usr/bin/python3" }] })
   );
   assert.deepEqual([...Deno.readDirSync(path.join(root, "bin"))].map((e) => e.name), ["python"]);
@@ -178,7 +181,7 @@ Deno.test("applyPlan() copies a Mach-O interpreter with its library reference re
   const source = path.join(tmp.path, "Python");
   await Deno.writeFile(source, python64());
   const target = path.join(root, "bin", "python");
-  const outcome = applyPlan({
+  const outcome = await applyPlan({
     root,
     ops: [
       { op: "mkdir", path: path.join(root, "bin") },
@@ -203,8 +206,8 @@ Deno.test("applyPlan() copies folders as trees, keeping links as links", async (
   await Deno.symlink("lib/a.so", path.join(source, "current"));
   const root = path.join(tmp.path, "env");
   const ops = [{ op: "mkdir", path: root }, { op: "copy", path: path.join(root, "jvm"), source, tree: true }] as const;
-  applyPlan({ root, ops });
-  applyPlan({ root, ops }); // a rerun replaces the copy
+  await applyPlan({ root, ops });
+  await applyPlan({ root, ops }); // a rerun replaces the copy
   assert.equal(await Deno.readTextFile(path.join(root, "jvm", "lib", "a.so")), "A");
   assert.equal(await Deno.readLink(path.join(root, "jvm", "current")), "lib/a.so");
 });
@@ -215,7 +218,7 @@ Deno.test("applyPlan() removes stale files and links, never folders", async () =
   await Deno.mkdir(path.join(root, "bin"), { recursive: true });
   await Deno.symlink("python", path.join(root, "bin", "python3.12"));
   await Deno.writeTextFile(path.join(root, "bin", "old"), "x");
-  applyPlan({
+  await applyPlan({
     root,
     ops: [
       { op: "remove", path: path.join(root, "bin", "python3.12") },
@@ -224,16 +227,19 @@ Deno.test("applyPlan() removes stale files and links, never folders", async () =
     ],
   });
   assert.deepEqual([...Deno.readDirSync(path.join(root, "bin"))], []);
-  assert.throws(() => applyPlan({ root, ops: [{ op: "remove", path: path.join(root, "bin") }] }), /is a folder/);
+  await assert.rejects(() => applyPlan({ root, ops: [{ op: "remove", path: path.join(root, "bin") }] }), /is a folder/);
 });
 
 Deno.test("applyPlan() runs a program and reports its failure with the last line of its error output", async () => {
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");
   const sh = "/bin/sh";
-  applyPlan({ root, ops: [{ op: "run", path: root, argv: [sh, "-c", `mkdir -p "$0" && echo made > "$0/f"`, root] }] });
+  await applyPlan({
+    root,
+    ops: [{ op: "run", path: root, argv: [sh, "-c", `mkdir -p "$0" && echo made > "$0/f"`, root] }],
+  });
   assert.equal(await Deno.readTextFile(path.join(root, "f")), "made\n");
-  assert.throws(
+  await assert.rejects(
     () => applyPlan({ root, ops: [{ op: "run", path: root, argv: [sh, "-c", "echo one >&2; echo two >&2; exit 3"] }] }),
     (e: unknown) => {
       assert.ok(e instanceof MkvenvError);
@@ -249,7 +255,7 @@ Deno.test("applyPlan() merges pyvenv.cfg: listed keys keep the file's value, the
   await Deno.mkdir(root);
   const cfg = path.join(root, "pyvenv.cfg");
   await Deno.writeTextFile(cfg, "home = /venv/home\nversion = 3.12.1\ncommand = python -m venv env\n");
-  applyPlan({
+  await applyPlan({
     root,
     ops: [{
       op: "mergeCfg",
@@ -268,9 +274,13 @@ Deno.test("applyPlan() writes outside the root only the files the plan lists as 
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");
   const redirect = path.join(tmp.path, ".venv");
-  applyPlan({ root, ops: [{ op: "write", path: redirect, content: "env\n", ifAbsent: true }], outside: [redirect] });
+  await applyPlan({
+    root,
+    ops: [{ op: "write", path: redirect, content: "env\n", ifAbsent: true }],
+    outside: [redirect],
+  });
   assert.equal(await Deno.readTextFile(redirect), "env\n");
-  assert.throws(
+  await assert.rejects(
     () => applyPlan({ root, ops: [{ op: "mkdir", path: redirect + "2" }], outside: [redirect + "2"] }),
     /Refusing to mkdir/,
   );

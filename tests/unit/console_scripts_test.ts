@@ -21,6 +21,7 @@ import {
   renderConsoleScript,
   renderWindowsConsoleScript,
   type ScriptTemplate,
+  scriptTemplateFor,
   windowsLauncherName,
   windowsScriptFileName,
 } from "../../lib/seeder/console_scripts.ts";
@@ -599,4 +600,9 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /^pip 26\.2\.1 from /);
   },
+});
+
+Deno.test("scriptTemplateFor() follows the pip that writes the scripts: distlib's template up to pip 25.0.x", () => {
+  for (const v of ["18.1", "23.2.1", "24.0", "25.0", "25.0.1"]) assert.equal(scriptTemplateFor(v), "pip23", v);
+  for (const v of ["25.1", "25.3", "26.2.1", "27.0", undefined]) assert.equal(scriptTemplateFor(v), "pip26", String(v));
 });

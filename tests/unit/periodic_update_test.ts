@@ -127,6 +127,8 @@ Deno.test("periodic checks fetch newer releases down to the first old enough one
   await Deno.mkdir(wheels);
   await using index = serveJsonIndex(wheels);
   await index.add("pip", "23.2.1", at(-400 * DAY));
+  await index.add("pip", "24.0", at(-300 * DAY));
+  await index.add("pip", "25.0", at(-200 * DAY));
   await index.add("pip", "26.0", at(-60 * DAY));
   await index.add("pip", "26.1", at(-20 * DAY));
   await index.add("pip", "26.1.1", at(-2 * DAY));
@@ -136,6 +138,7 @@ Deno.test("periodic checks fetch newer releases down to the first old enough one
   const job: UpdateJob = { root, project: "pip", python: PY312, source: "periodic", newestLocal: "23.2.1" };
 
   const added = await runUpdateJob(job, depsFor(index.url, clock));
+  // 26.0 is old enough to adopt: 25.0 and 24.0, older still, are not fetched.
   assert.deepEqual(names(added), [
     "pip-26.1.1-py3-none-any.whl",
     "pip-26.1-py3-none-any.whl",
@@ -216,7 +219,7 @@ Deno.test("--upgrade-embed-wheels records the newest release per Python as manua
   assert.equal(again.find((o) => o.python.minor === 12)?.added, undefined);
 });
 
-Deno.test("bundle seeds an adopted update; embed ignores updates; a pinned version may use any fetched wheel", async () => {
+Deno.test("bundle and embed seed an adopted update; a pinned version may use any fetched wheel", async () => {
   await using tmp = await tempDir();
   const local = path.join(tmp.path, "local");
   const updates = path.join(tmp.path, "updates");
@@ -243,6 +246,22 @@ Deno.test("bundle seeds an adopted update; embed ignores updates; a pinned versi
   adoptable = ["pip-26.0-py3-none-any.whl"];
   assert.equal(await version("bundle"), "26.0");
   assert.equal((await acquireWheel("pip", "bundle", ctx)).source, "update");
-  assert.equal(await version("embed"), "23.2.1");
+  assert.equal(await version("embed"), "26.0");
   assert.equal(await version("26.1"), "26.1", "pinned: any fetched wheel");
+});
+
+Deno.test("an index that does not answer fails the check, even when another index does", async () => {
+  await using tmp = await tempDir();
+  await using index = serveJsonIndex(tmp.path);
+  await index.add("pip", "26.0", at(-60 * DAY));
+  const root = path.join(tmp.path, "appdata");
+  const env: Record<string, string> = {
+    PIP_CONFIG_FILE: "/dev/null",
+    PIP_INDEX_URL: index.url,
+    PIP_EXTRA_INDEX_URL: "http://127.0.0.1:9/simple/",
+  };
+  const deps: UpdateDeps = { now: () => T0, env: (n) => env[n], platform: hostPlatform(), timeoutMs: 5_000 };
+  const job: UpdateJob = { root, project: "pip", python: PY312, source: "periodic", newestLocal: "23.2.1" };
+  await assert.rejects(runUpdateJob(job, deps), /127\.0\.0\.1:9/);
+  assert.equal(readUpdateLog(updateLogFile(root, PY312, "pip")).completed, null);
 });

@@ -1,0 +1,74 @@
+/**
+ * End to end: `--read-only-app-data` and `--reset-app-data` over runs that need an app-data folder an earlier run
+ * filled (the single-run cases are spec scenarios in `tests/specs/read_only_app_data_*` and `reset_app_data`).
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { cleanEnv, mkvenv, pyenvPython, skipIf, tempDir } from "../_helpers.ts";
+
+const PY312 = pyenvPython("3.12");
+
+/** Every entry below `dir` with its modification time, to see that nothing changed. */
+async function snapshot(dir: string): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  const walk = async (folder: string): Promise<void> => {
+    for await (const entry of Deno.readDir(folder)) {
+      const full = path.join(folder, entry.name);
+      const stat = await Deno.lstat(full);
+      seen.set(path.relative(dir, full), stat.mtime?.getTime() ?? 0);
+      if (entry.isDirectory) await walk(full);
+    }
+  };
+  await walk(dir);
+  return seen;
+}
+
+Deno.test({
+  name: "cli: --read-only-app-data seeds from the images an earlier run built and writes nothing into the folder",
+  ignore: skipIf(!PY312, "pyenv CPython 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "ad");
+    const env = cleanEnv({ HOME: tmp.path });
+    let r = await mkvenv([path.join(tmp.path, "a"), "-p", PY312!, "--app-data", ad], { env, seed: true });
+    assert.equal(r.code, 0, r.stderr);
+    const before = await snapshot(ad);
+    r = await mkvenv([path.join(tmp.path, "b"), "-p", PY312!, "--app-data", ad, "--read-only-app-data", "--json"], {
+      env,
+      seed: true,
+      periodicUpdate: true,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).seeded.map((s: { name: string }) => s.name), ["pip"]);
+    assert.deepEqual(await snapshot(ad), before);
+    // Another interpreter's answer is not cached either: it is asked, and forgotten.
+    const py311 = pyenvPython("3.11");
+    if (py311) {
+      r = await mkvenv([path.join(tmp.path, "c"), "-p", py311, "--app-data", ad, "--read-only-app-data"], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(await snapshot(ad), before);
+    }
+  },
+});
+
+Deno.test({
+  name: "cli: --reset-app-data with DEST empties mkvenv's subfolder first, then creates (and refills it)",
+  ignore: skipIf(!PY312, "pyenv CPython 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "ad");
+    const stale = path.join(ad, "mkvenv-v1", "py_info", "stale.json");
+    const foreign = path.join(ad, "virtualenv", "keep.txt");
+    for (const file of [stale, foreign]) {
+      await Deno.mkdir(path.dirname(file), { recursive: true });
+      await Deno.writeTextFile(file, "{}");
+    }
+    const r = await mkvenv([path.join(tmp.path, "e"), "-p", PY312!, "--app-data", ad, "--reset-app-data"], {
+      env: cleanEnv({ HOME: tmp.path }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    await assert.rejects(Deno.lstat(stale), Deno.errors.NotFound);
+    assert.equal(await Deno.readTextFile(foreign), "{}");
+    assert.ok((await Deno.readDir(path.join(ad, "mkvenv-v1", "py_info"))[Symbol.asyncIterator]().next()).value);
+  },
+});
