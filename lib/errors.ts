@@ -26,9 +26,10 @@ export interface MkvenvErrorOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MkvenvError } from "@mkvenv/mkvenv";
  * const err = new MkvenvError("Cannot find Python interpreter \"3.99\"", { hint: "install it" });
- * console.assert(err.exitCode === 1);
+ * assert(err.exitCode === 1);
  * ```
  */
 export class MkvenvError extends Error {

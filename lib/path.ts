@@ -74,7 +74,36 @@ function makePathModule(flavour: Flavour): PathModule {
     return root + body + (trailing ? sep : "");
   };
   const isAbsolute = (path: string): boolean => parse(path).absolute;
-  const resolve = (...segments: string[]): string => {
+  // Windows, as node:path does: a drive-relative segment (`C:rel`) resolves against that drive's own working folder,
+  // which is the current one when it is on that drive, else the drive's root (the `=C:` variables of cmd.exe are not
+  // consulted).
+  const resolveWindows = (...segments: string[]): string => {
+    let device = "", tail = "", absolute = false;
+    const deviceOf = (root: string): string => root === "\\" ? "" : root.replace(/[\\/]+$/, "");
+    for (let i = segments.length - 1; i >= -1; i--) {
+      let segment: string;
+      if (i >= 0) segment = segments[i]!;
+      else if (!device) segment = Deno.cwd();
+      else {
+        // As node:path: the drive's root when the working folder is a path on another drive.
+        const cwd = Deno.cwd();
+        const elsewhere = cwd.slice(0, 2).toLowerCase() !== device.toLowerCase() && cwd[2] === "\\";
+        segment = elsewhere ? `${device}\\` : cwd;
+      }
+      if (segment === "") continue;
+      const parsed = parse(segment);
+      const own = deviceOf(parsed.root);
+      if (own && device && own.toLowerCase() !== device.toLowerCase()) continue;
+      if (!device) device = own;
+      if (!absolute) {
+        tail = tail ? `${parsed.rest}\\${tail}` : parsed.rest;
+        absolute = parsed.absolute;
+      }
+      if (absolute && device) break;
+    }
+    return device + (absolute ? sep : "") + foldSegments(split(tail, flavour), absolute).join(sep);
+  };
+  const resolve = sep === "\\" ? resolveWindows : (...segments: string[]): string => {
     let joined = "";
     for (let i = segments.length - 1; i >= 0; i--) {
       const s = segments[i]!;
@@ -167,8 +196,9 @@ export const hostPath: PathModule = Deno.build.os === "windows" ? win32 : posix;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fromFileUrl } from "./path.ts";
- * if (Deno.build.os !== "windows") console.assert(fromFileUrl(new URL("file:///tmp/a%20b")) === "/tmp/a b");
+ * if (Deno.build.os !== "windows") assert(fromFileUrl(new URL("file:///tmp/a%20b")) === "/tmp/a b");
  * ```
  */
 export function fromFileUrl(url: URL): string {

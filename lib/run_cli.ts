@@ -168,10 +168,11 @@ function errorOutput(error: unknown, out: Output): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCli } from "@mkvenv/mkvenv";
  * let out = "";
  * const code = await runCli(["--version"], { io: { stdout: (t) => out += t, stderr: () => {} } });
- * console.assert(code === 0 && out.startsWith("mkvenv "));
+ * assert(code === 0 && out.startsWith("mkvenv "));
  * ```
  */
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
@@ -270,9 +271,17 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
   const listing = values["list-pythons"] === true;
   const upgrading = values["upgrade-embed-wheels"] === true;
   if (values["reset-app-data"] === true) {
-    await Deno.remove(root, { recursive: true }).catch((e) => {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    });
+    // A background byte-compile may still be adding files to an image: retry a removal that raced with it.
+    for (let attempt = 1;; attempt++) {
+      try {
+        await Deno.remove(root, { recursive: true });
+        break;
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) break;
+        if (attempt === 5) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
     debug?.(`removed ${root}`);
     if (!positionals.length && !listing && !upgrading) {
       if (verbosity >= 0) io.stdout(`reset app data: removed ${root}\n`);

@@ -155,3 +155,29 @@ export function skipIf(condition: boolean, why: string): boolean {
   if (condition) console.log(`skipped: ${why}`);
   return condition;
 }
+
+/**
+ * Waits until no install image under `appData` is being byte-compiled in the background (the run that builds an
+ * image starts that), so a snapshot of the folder sees what later runs see.
+ */
+export async function imagesSettled(appData: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const busy = (): boolean => {
+    const images = path.join(appData, "mkvenv-v1", "images");
+    try {
+      for (const minor of Deno.readDirSync(images)) {
+        for (const image of Deno.readDirSync(path.join(images, minor.name))) {
+          if (!image.isDirectory) continue;
+          for (const e of Deno.readDirSync(path.join(images, minor.name, image.name))) {
+            if (e.name.startsWith("compiling.")) return true;
+          }
+        }
+      }
+    } catch { /* no images (yet) */ }
+    return false;
+  };
+  while (busy()) {
+    if (Date.now() > deadline) throw new Error(`images under ${appData} are still being compiled`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -42,19 +42,37 @@ interface CacheEntry {
   readonly result: ProbeResult;
 }
 
-/** Reads the fingerprint of the file behind `exe`, or undefined when it does not exist or is not a file. */
+/**
+ * Reads the fingerprint of the file behind `exe`, or undefined when it does not exist or is not a file. A Windows app
+ * execution alias (a Microsoft Store Python's `python.exe`) cannot be opened, only run: its own entry stands for it.
+ */
 export function fingerprintOf(exe: string): FileFingerprint | undefined {
   try {
-    const stat = Deno.statSync(exe);
+    let stat: Deno.FileInfo;
+    try {
+      stat = Deno.statSync(exe);
+    } catch (e) {
+      if (Deno.build.os !== "windows") throw e;
+      stat = Deno.lstatSync(exe);
+    }
     if (!stat.isFile) return undefined;
     return {
-      realPath: Deno.realPathSync(exe),
+      realPath: realPathOr(exe),
       ino: stat.ino ?? 0,
       size: stat.size,
       mtimeMs: stat.mtime?.getTime() ?? 0,
     };
   } catch {
     return undefined;
+  }
+}
+
+function realPathOr(exe: string): string {
+  try {
+    return Deno.realPathSync(exe);
+  } catch (e) {
+    if (Deno.build.os !== "windows") throw e;
+    return exe;
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * Proposes candidate interpreters for a spec, in the order they are tried: `--try-first-with`, then registered
- * sources placed `first`, then PATH (exact names across PATH first, then versioned names found in each PATH folder,
- * newest first; shims resolved), then installed-but-unselected versions of version managers, then uv-managed
- * installs, then the other registered sources. Pure apart from reading folders (and what registered sources do);
- * nothing here runs Python.
+ * sources placed `first`, then on Windows the PEP 514 registry and Store packages (where virtualenv proposes the
+ * registry: after its own interpreter, before PATH), then PATH (exact names across PATH first, then versioned names
+ * found in each PATH folder, newest first; shims resolved), then installed-but-unselected versions of version
+ * managers, then uv-managed installs, then the other registered sources. Pure apart from reading folders (and what
+ * registered and Windows sources do); nothing here runs Python.
  *
  * @module
  */
@@ -34,6 +35,11 @@ export interface ProposalContext {
   readonly platform: Platform;
   /** Executables to try before anything else (`--try-first-with`). */
   readonly tryFirstWith: readonly string[];
+  /**
+   * Windows interpreters (PEP 514 registrations, Store packages) that may satisfy a spec, best first; tried after
+   * the registered `first` sources, before PATH. Read lazily: only when the proposal gets there.
+   */
+  readonly windows?: ((spec: PythonSpec) => Iterable<Candidate>) | undefined;
 }
 
 /** The folders of PATH, in order, without empty entries or repeats. */
@@ -146,6 +152,7 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
     yield { path: p.resolve(ctx.cwd, exe), source: "try-first-with", implMustMatch: true };
   }
   yield* registeredCandidates(spec, ctx, "first");
+  if (ctx.windows) yield* ctx.windows(spec);
   const implMustMatch = spec.implementation !== undefined;
   const unselected: (() => Candidate[])[] = [];
   // A shim becomes what it would run now; versions it could run if selected wait until PATH is exhausted.

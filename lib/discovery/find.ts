@@ -9,10 +9,11 @@ import type { EnvLookup } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import type { Platform } from "../platform.ts";
 import { type FileFingerprint, fingerprintOf, type ProbeResult, type PyInfoCache } from "./cache.ts";
-import { type Candidate, proposeCandidates } from "./candidates.ts";
+import { type Candidate, type ProposalContext, proposeCandidates } from "./candidates.ts";
 import { type FoundPython, pep440Version } from "./py_info.ts";
 import { findUpward, isExecutableFile, VERSION_MANAGERS } from "./shims.ts";
 import { parseSpec, type PythonSpec, satisfies } from "./spec.ts";
+import type { RegistryReader } from "./registry/reader.ts";
 
 /** How many uncached interpreters are interrogated at once. */
 const PROBE_CONCURRENCY = 4;
@@ -35,6 +36,40 @@ export interface DiscoveryContext {
   readonly debug?: ((message: string) => void) | undefined;
   /** Cancels the search: running interrogations are killed and the search rejects with the signal's reason. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The registry PEP 514 registrations are read from. By default the real one, when running on Windows (with FFI
+   * permission); a reader (tests give an in-memory one) is read on any OS; `null` reads none.
+   */
+  readonly windowsRegistry?: RegistryReader | null | undefined;
+}
+
+/** A discovery context with its Windows sources ready (or known to be absent). */
+type Prepared = DiscoveryContext & Required<Pick<ProposalContext, "windows">>;
+
+/**
+ * Readies the Windows sources (PEP 514 registry, Store packages) of a search: on Windows, or with an injected registry.
+ * Loaded lazily, so other systems never load the registry modules.
+ */
+async function prepare(ctx: DiscoveryContext): Promise<Prepared> {
+  if ("windows" in ctx) return ctx as Prepared;
+  if (!ctx.platform.isWindows && !ctx.windowsRegistry) return { ...ctx, windows: undefined };
+  const { prepareWindowsPythons, windowsPythonMayMatch } = await import("./registry/mod.ts");
+  const read = await prepareWindowsPythons({
+    env: ctx.env,
+    debug: ctx.debug,
+    platform: ctx.platform,
+    registry: ctx.windowsRegistry,
+  });
+  if (!read) return { ...ctx, windows: undefined };
+  return {
+    ...ctx,
+    windows: (spec) =>
+      read().filter((w) => windowsPythonMayMatch(w, spec)).map((w) => ({
+        path: w.executable,
+        source: w.source,
+        implMustMatch: true,
+      })),
+  };
 }
 
 /**
@@ -170,8 +205,9 @@ function describeSkip(candidate: Candidate, result: ProbeResult, spec: PythonSpe
  * Finds the interpreter for the given specs: the first spec that finds one wins. Throws a {@linkcode MkvenvError}
  * naming the specs, where mkvenv looked and what it skipped, when nothing matches.
  */
-export async function findPython(rawSpecs: readonly string[], ctx: DiscoveryContext): Promise<FoundPython> {
-  ctx.signal?.throwIfAborted();
+export async function findPython(rawSpecs: readonly string[], context: DiscoveryContext): Promise<FoundPython> {
+  context.signal?.throwIfAborted();
+  const ctx = await prepare(context);
   const { specs, origin } = resolveSpecs(rawSpecs, ctx);
   const notes: string[] = [];
   for (const spec of specs) {
@@ -198,7 +234,7 @@ export async function findPython(rawSpecs: readonly string[], ctx: DiscoveryCont
   const from = origin === "-p" || origin === "default" ? "" : ` (from ${origin})`;
   const where = specs.some((s) => s.path !== undefined)
     ? "at that path"
-    : "on PATH, in pyenv/mise/asdf installs or uv-managed installs";
+    : `${ctx.windows ? "in the Windows registry, " : ""}on PATH, in pyenv/mise/asdf installs or uv-managed installs`;
   const shown = notes.slice(0, 3).map((n) => `\n  ${n}`).join("") +
     (notes.length > 3 ? `\n  (${notes.length - 3} more)` : "");
   throw new MkvenvError(`Cannot find a Python interpreter for ${asked}${from} ${where}${shown}`, {
@@ -217,8 +253,9 @@ export interface ListedPython extends FoundPython {
  * Lists every interpreter discovery can find for the given specs (all Python implementations when none are given),
  * marking the one {@linkcode findPython} would use. Interpreters that fail to answer are left out.
  */
-export async function listPythons(rawSpecs: readonly string[], ctx: DiscoveryContext): Promise<ListedPython[]> {
-  ctx.signal?.throwIfAborted();
+export async function listPythons(rawSpecs: readonly string[], context: DiscoveryContext): Promise<ListedPython[]> {
+  context.signal?.throwIfAborted();
+  const ctx = await prepare(context);
   let selectedPath: string | undefined;
   try {
     selectedPath = (await findPython(rawSpecs, ctx)).path;

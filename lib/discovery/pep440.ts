@@ -109,9 +109,10 @@ function toInt(digits: string, text: string): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseVersion } from "./pep440.ts";
  * const v = parseVersion("3.13.0-RC.2");
- * console.assert(v.pre?.kind === "rc" && v.pre.number === 2);
+ * assert(v.pre?.kind === "rc" && v.pre.number === 2);
  * ```
  */
 export function parseVersion(text: string): Pep440Version {
@@ -153,8 +154,9 @@ export function parseVersion(text: string): Pep440Version {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatVersion, parseVersion } from "./pep440.ts";
- * console.assert(formatVersion(parseVersion("3.13.0-preview-1")) === "3.13.0rc1");
+ * assert(formatVersion(parseVersion("3.13.0-preview-1")) === "3.13.0rc1");
  * ```
  */
 export function formatVersion(version: Pep440Version): string {
@@ -218,9 +220,10 @@ function compareLocal(a: Pep440Version["local"], b: Pep440Version["local"]): -1 
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareVersions, parseVersion } from "./pep440.ts";
- * console.assert(compareVersions(parseVersion("3.12.0rc1"), parseVersion("3.12")) === -1);
- * console.assert(compareVersions(parseVersion("3.12"), parseVersion("3.12.0")) === 0);
+ * assert(compareVersions(parseVersion("3.12.0rc1"), parseVersion("3.12")) === -1);
+ * assert(compareVersions(parseVersion("3.12"), parseVersion("3.12.0")) === 0);
  * ```
  */
 export function compareVersions(a: Pep440Version, b: Pep440Version): -1 | 0 | 1 {
@@ -280,9 +283,10 @@ function parseSpecifier(clause: string): Specifier {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSpecifierSet } from "./pep440.ts";
  * const set = parseSpecifierSet(">=3.9, !=3.11.*");
- * console.assert(set.specifiers.length === 2 && set.specifiers[1]?.wildcard === true);
+ * assert(set.specifiers.length === 2 && set.specifiers[1]?.wildcard === true);
  * ```
  */
 export function parseSpecifierSet(text: string): SpecifierSet {
@@ -392,10 +396,11 @@ function atPrecision(v: Pep440Version, precision: number, keepPre: boolean): Pep
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSpecifierSet, specifierSetContains } from "./pep440.ts";
- * console.assert(specifierSetContains(parseSpecifierSet(">=3.12"), "3.12.0rc1"));
- * console.assert(!specifierSetContains(parseSpecifierSet(">=3.12"), "3.12.0rc1", { precision: "full" }));
- * console.assert(!specifierSetContains(parseSpecifierSet("<3.12"), "3.12.1"));
+ * assert(specifierSetContains(parseSpecifierSet(">=3.12"), "3.12.0rc1"));
+ * assert(!specifierSetContains(parseSpecifierSet(">=3.12"), "3.12.0rc1", { precision: "full" }));
+ * assert(!specifierSetContains(parseSpecifierSet("<3.12"), "3.12.1"));
  * ```
  */
 export function specifierSetContains(

@@ -115,7 +115,10 @@ export interface PythonInfo {
   readonly tkLibrary?: string | null | undefined;
 }
 
-/** Where a candidate interpreter was found: one of mkvenv's sources, or a registered discovery source's name. */
+/**
+ * Where a candidate interpreter was found: one of mkvenv's sources, or a registered discovery source's name.
+ * `registry` is a PEP 514 registration in the Windows registry, `ms-store` a Microsoft Store package.
+ */
 export type PythonSource =
   | "try-first-with"
   | "path-spec"
@@ -125,6 +128,7 @@ export type PythonSource =
   | "asdf"
   | "uv"
   | "registry"
+  | "ms-store"
   | (string & Record<never, never>);
 
 /** An interpreter found by discovery: where it was found and what it reported. */

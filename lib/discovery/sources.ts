@@ -25,8 +25,8 @@ export interface DiscoverySource {
   /** The source's name, shown as where an interpreter was found (`--list-pythons`, the JSON report). */
   readonly name: string;
   /**
-   * When its candidates are tried: `first`, right after `--try-first-with` and before PATH; `last`, after every
-   * source of mkvenv's. @default {"last"}
+   * When its candidates are tried: `first`, right after `--try-first-with` and before the Windows registry and PATH;
+   * `last`, after every source of mkvenv's. @default {"last"}
    */
   readonly position?: "first" | "last" | undefined;
   /**
@@ -38,7 +38,7 @@ export interface DiscoverySource {
 }
 
 /** Names of mkvenv's own sources, which a registered one cannot take. */
-const BUILTIN_SOURCES = ["try-first-with", "path-spec", "PATH", "pyenv", "mise", "asdf", "uv", "registry"];
+const BUILTIN_SOURCES = ["try-first-with", "path-spec", "PATH", "pyenv", "mise", "asdf", "uv", "registry", "ms-store"];
 
 const registry = new Registry<DiscoverySource>("discovery source", [], BUILTIN_SOURCES);
 

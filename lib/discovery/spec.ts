@@ -156,10 +156,11 @@ function versionParts(text: string): number[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSpec } from "./spec.ts";
  * import { platformFor } from "../platform.ts";
  * const spec = parseSpec("cpython3.12-64", platformFor("linux"));
- * console.assert(spec.implementation === "cpython" && spec.minor === 12 && spec.bits === 64);
+ * assert(spec.implementation === "cpython" && spec.minor === 12 && spec.bits === 64);
  * ```
  */
 export function parseSpec(text: string, platform: Platform): PythonSpec {
@@ -308,10 +309,11 @@ function executablePrefix(implementation: string | undefined): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exactNames, parseSpec } from "./spec.ts";
  * import { platformFor } from "../platform.ts";
  * const win = platformFor("windows");
- * console.assert(exactNames(parseSpec("3.12", win), win)[0] === "python3.12.exe");
+ * assert(exactNames(parseSpec("3.12", win), win)[0] === "python3.12.exe");
  * ```
  */
 export function exactNames(spec: PythonSpec, platform: Platform): string[] {
@@ -340,9 +342,10 @@ const NAME_VERSION = /^[a-z]+(\d+(?:\.\d+){0,2})t?(?:d|-dbg|-debug|_d)?m?(?:\.ex
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { versionFromName } from "./spec.ts";
- * console.assert(versionFromName("python3.13t")?.join(".") === "3.13");
- * console.assert(versionFromName("python") === undefined);
+ * assert(versionFromName("python3.13t")?.join(".") === "3.13");
+ * assert(versionFromName("python") === undefined);
  * ```
  */
 export function versionFromName(fileName: string): readonly number[] | undefined {
@@ -396,12 +399,13 @@ function clauseExcludes(clause: Specifier, parts: readonly number[]): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchExecutableName, parseSpec } from "./spec.ts";
  * import { platformFor } from "../platform.ts";
  * const linux = platformFor("linux");
  * const spec = parseSpec("3.12", linux);
- * console.assert(matchExecutableName(spec, "python3.12", linux)?.implMustMatch === false);
- * console.assert(matchExecutableName(spec, "python3.11", linux) === undefined);
+ * assert(matchExecutableName(spec, "python3.12", linux)?.implMustMatch === false);
+ * assert(matchExecutableName(spec, "python3.11", linux) === undefined);
  * ```
  */
 export function matchExecutableName(

@@ -82,8 +82,9 @@ export type ScriptTemplate = "pip26" | "pip23";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptTemplateFor } from "./console_scripts.ts";
- * console.assert(scriptTemplateFor("25.0.1") === "pip23" && scriptTemplateFor("26.2.1") === "pip26");
+ * assert(scriptTemplateFor("25.0.1") === "pip23" && scriptTemplateFor("26.2.1") === "pip26");
  * ```
  */
 export function scriptTemplateFor(pipVersion: string | undefined): ScriptTemplate {
@@ -147,13 +148,14 @@ function checkScriptName(name: string): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { consoleScriptsToWrite } from "./console_scripts.ts";
  * const main = { module: "pip._internal.cli.main", attr: "main" };
  * const scripts = consoleScriptsToWrite(
  *   [{ name: "pip", ...main }, { name: "pip3", ...main }, { name: "pip3.11", ...main }],
  *   { major: 3, minor: 12 },
  * );
- * console.assert(scripts.map((s) => s.name).join() === "pip,pip3,pip3.12");
+ * assert(scripts.map((s) => s.name).join() === "pip,pip3,pip3.12");
  * ```
  */
 export function consoleScriptsToWrite(
@@ -193,9 +195,10 @@ export function consoleScriptsToWrite(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { consoleScriptNames } from "./console_scripts.ts";
- * console.assert(consoleScriptNames("pip", { major: 3, minor: 12 }).join() === "pip,pip3,pip3.12");
- * console.assert(consoleScriptNames("pip3", { major: 3, minor: 12 }).join() === "pip3");
+ * assert(consoleScriptNames("pip", { major: 3, minor: 12 }).join() === "pip,pip3,pip3.12");
+ * assert(consoleScriptNames("pip3", { major: 3, minor: 12 }).join() === "pip3");
  * ```
  */
 export function consoleScriptNames(
@@ -248,11 +251,12 @@ function enquoteExecutable(executable: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { consoleScriptShebang } from "./console_scripts.ts";
- * console.assert(consoleScriptShebang("/env/bin/python") === "#!/env/bin/python\n");
+ * assert(consoleScriptShebang("/env/bin/python") === "#!/env/bin/python\n");
  * const exe = "C:\\My env\\Scripts\\python.exe";
- * console.assert(consoleScriptShebang(exe, { os: "windows" }) === `#!"${exe}"\n`);
- * console.assert(consoleScriptShebang(exe, { os: "windows", distlib: "0.3.6" }) === `#!"${exe}"\n\r\n`);
+ * assert(consoleScriptShebang(exe, { os: "windows" }) === `#!"${exe}"\n`);
+ * assert(consoleScriptShebang(exe, { os: "windows", distlib: "0.3.6" }) === `#!"${exe}"\n\r\n`);
  * ```
  */
 export function consoleScriptShebang(pythonExe: string, options: ConsoleScriptOptions = {}): string {
@@ -292,9 +296,10 @@ function scriptBody(module: string, attr: string, template: ScriptTemplate): str
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderConsoleScript } from "./console_scripts.ts";
  * const text = renderConsoleScript("/env/bin/python", "pip._internal.cli.main", "main");
- * console.assert(text.startsWith("#!/env/bin/python\nimport sys\nfrom pip._internal.cli.main import main\n"));
+ * assert(text.startsWith("#!/env/bin/python\nimport sys\nfrom pip._internal.cli.main import main\n"));
  * ```
  *
  * @throws {MkvenvError} For Windows (use {@linkcode renderWindowsConsoleScript}), and for a module or callable
@@ -328,10 +333,11 @@ export interface LauncherTarget {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { windowsLauncherName } from "./console_scripts.ts";
- * console.assert(windowsLauncherName({ bits: 64, machine: "x86_64" }) === "t64.exe");
- * console.assert(windowsLauncherName({ bits: 64, machine: "arm64" }) === "t64-arm.exe");
- * console.assert(windowsLauncherName({ bits: 32, machine: "x86" }) === "t32.exe");
+ * assert(windowsLauncherName({ bits: 64, machine: "x86_64" }) === "t64.exe");
+ * assert(windowsLauncherName({ bits: 64, machine: "arm64" }) === "t64-arm.exe");
+ * assert(windowsLauncherName({ bits: 32, machine: "x86" }) === "t32.exe");
  * ```
  */
 export function windowsLauncherName(target: LauncherTarget, distlib: string = DEFAULT_DISTLIB): string {
@@ -346,9 +352,10 @@ export function windowsLauncherName(target: LauncherTarget, distlib: string = DE
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { windowsScriptFileName } from "./console_scripts.ts";
- * console.assert(windowsScriptFileName("pip3.12") === "pip3.12.exe");
- * console.assert(windowsScriptFileName("tool.py") === "tool.exe");
+ * assert(windowsScriptFileName("pip3.12") === "pip3.12.exe");
+ * assert(windowsScriptFileName("tool.py") === "tool.exe");
  * ```
  */
 export function windowsScriptFileName(name: string): string {
@@ -377,9 +384,10 @@ export interface LauncherZipDateTimeOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { launcherZipDateTime } from "./console_scripts.ts";
  * const dt = launcherZipDateTime({ sourceDateEpoch: "1700000000" });
- * console.assert(dt.year === 2023 && dt.month === 11 && dt.day === 14 && dt.hour === 22);
+ * assert(dt.year === 2023 && dt.month === 11 && dt.day === 14 && dt.hour === 22);
  * ```
  */
 export function launcherZipDateTime(options: LauncherZipDateTimeOptions = {}): ZipDateTime {
@@ -436,6 +444,7 @@ export interface WindowsConsoleScriptOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderWindowsConsoleScript } from "./console_scripts.ts";
  * const launcher = new Uint8Array([0x4d, 0x5a]); // the real t64.exe in practice
  * const dateTime = { year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 6 };
@@ -444,7 +453,7 @@ export interface WindowsConsoleScriptOptions {
  *   dateTime,
  * });
  * const afterLauncher = new TextDecoder().decode(exe.subarray(launcher.length, launcher.length + 30));
- * console.assert(afterLauncher === "#!C:\\env\\Scripts\\python.exe\nPK");
+ * assert(afterLauncher === "#!C:\\env\\Scripts\\python.exe\nPK");
  * ```
  *
  * @throws {MkvenvError} For a module or callable distlib would not accept.
@@ -472,9 +481,10 @@ export function renderWindowsConsoleScript(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { consoleScriptMode } from "./console_scripts.ts";
- * console.assert(consoleScriptMode(0o022) === 0o755);
- * console.assert(consoleScriptMode(0o002) === 0o775);
+ * assert(consoleScriptMode(0o022) === 0o755);
+ * assert(consoleScriptMode(0o002) === 0o775);
  * ```
  */
 export function consoleScriptMode(umask: number): number {
@@ -488,8 +498,9 @@ export function consoleScriptMode(umask: number): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordPath } from "./console_scripts.ts";
- * console.assert(recordPath("/env/lib/python3.12/site-packages", "/env/bin/pip") === "../../../bin/pip");
+ * assert(recordPath("/env/lib/python3.12/site-packages", "/env/bin/pip") === "../../../bin/pip");
  * ```
  */
 export function recordPath(sitePackages: string, file: string): string {
@@ -504,8 +515,9 @@ export function recordPath(sitePackages: string, file: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordHash } from "./console_scripts.ts";
- * console.assert(await recordHash("") === "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+ * assert(await recordHash("") === "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
  * ```
  */
 export async function recordHash(content: string | Uint8Array): Promise<string> {
@@ -529,11 +541,12 @@ export function csvField(value: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordLinesForScripts } from "./console_scripts.ts";
  * const lines = await recordLinesForScripts("/env/lib/python3.12/site-packages", "/env/bin", [
  *   { name: "pip", content: "" },
  * ]);
- * console.assert(lines[0] === "../../../bin/pip,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0");
+ * assert(lines[0] === "../../../bin/pip,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0");
  * ```
  */
 export async function recordLinesForScripts(

@@ -121,24 +121,104 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
 }
 
 /**
- * Byte-compiles an image once per interpreter kind, for `--symlink-app-data`: environments then find valid `.pyc`
- * files in the image and never write their own into it. A marker file records each interpreter that compiled it.
+ * Compiles every module of an image with the interpreter running it, then lists the `.pyc` files written for the
+ * interpreter's own cache tag in a JSON file (through a temporary name), and removes the lock file it was given.
+ * Runs on Python 3.6 and later.
+ */
+const COMPILE_SCRIPT = `import compileall, json, os, sys
+site, out, lock = sys.argv[1:4]
+try:
+    compileall.compile_dir(site, quiet=1)
+    tag = "." + sys.implementation.cache_tag + "."
+    found = []
+    for root, dirs, files in os.walk(site):
+        if os.path.basename(root) == "__pycache__":
+            for name in files:
+                if name.endswith(".pyc") and tag in name:
+                    found.append(os.path.relpath(os.path.join(root, name), site).replace(os.sep, "/"))
+    tmp = "%s.%d.tmp" % (out, os.getpid())
+    with open(tmp, "w") as f:
+        json.dump(sorted(found), f)
+    os.replace(tmp, out)
+finally:
+    if lock:
+        try:
+            os.remove(lock)
+        except OSError:
+            pass
+`;
+
+const compiledList = (image: Image, tag: string): string => path.join(path.dirname(image.site), `compiled.${tag}.json`);
+
+/**
+ * The `.pyc` files (relative, '/'-separated) an image holds for the interpreter kind `tag` (`cpython-312`), once
+ * {@linkcode compileImage} or {@linkcode compileImageInBackground} has finished; undefined before.
+ */
+export function compiledFiles(image: Image, tag: string): readonly string[] | undefined {
+  try {
+    const files = JSON.parse(Deno.readTextFileSync(compiledList(image, tag)));
+    return Array.isArray(files) && files.every((f) => typeof f === "string" && !f.startsWith("/") && !f.includes(".."))
+      ? files
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Byte-compiles an image now, once per interpreter kind: `--symlink-app-data` environments then find valid `.pyc`
+ * files in the image and never write their own into it.
  */
 export function compileImage(image: Image, python: string, tag: string): void {
-  const marker = path.join(path.dirname(image.site), `compiled.${tag}`);
-  try {
-    Deno.statSync(marker);
-    return;
-  } catch { /* not yet */ }
+  if (compiledFiles(image, tag)) return;
   const out = new Deno.Command(python, {
-    args: ["-E", "-s", "-m", "compileall", "-q", image.site],
+    args: ["-E", "-s", "-c", COMPILE_SCRIPT, image.site, compiledList(image, tag), ""],
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).outputSync();
-  // compileall exits 1 when a file does not compile (setuptools ships such test data): the rest is still compiled.
-  if (out.code > 1) throw new Error(`compiling ${image.site} failed: ${new TextDecoder().decode(out.stderr)}`);
+  if (out.code !== 0) throw new Error(`compiling ${image.site} failed: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** How long a compile lock holds before another run may start the compile again (one that died leaves it). */
+const COMPILE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Starts byte-compiling an image in a detached process, once per interpreter kind, so the first run that builds it
+ * does not wait: later environments hard-link the `.pyc` files too, and their first `pip` call compiles nothing
+ * (the files share their sources' inode, so the recorded modification times match). Compiled files are written
+ * through temporary names by Python itself, so a run linking from the image meanwhile never sees half a file.
+ *
+ * @returns Whether a compile was started.
+ */
+export function compileImageInBackground(image: Image, python: string, tag: string): boolean {
+  if (compiledFiles(image, tag)) return false;
+  if (Deno.permissions.querySync({ name: "run", command: python }).state !== "granted") return false;
+  const lock = path.join(path.dirname(image.site), `compiling.${tag}`);
   try {
-    Deno.writeFileSync(marker, new Uint8Array(), { createNew: true });
-  } catch { /* another run marked it */ }
+    Deno.writeFileSync(lock, new Uint8Array(), { createNew: true });
+  } catch {
+    try {
+      if (Date.now() - (Deno.statSync(lock).mtime?.getTime() ?? 0) < COMPILE_LOCK_MS) return false;
+      Deno.removeSync(lock);
+      Deno.writeFileSync(lock, new Uint8Array(), { createNew: true });
+    } catch {
+      return false;
+    }
+  }
+  try {
+    new Deno.Command(python, {
+      args: ["-E", "-s", "-c", COMPILE_SCRIPT, image.site, compiledList(image, tag), lock],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn().unref();
+    return true;
+  } catch {
+    try {
+      Deno.removeSync(lock);
+    } catch { /* gone */ }
+    return false;
+  }
 }

@@ -188,14 +188,15 @@ function fileFromLink(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSimpleHtml } from "./index_client.ts";
  * const [file] = parseSimpleHtml(
  *   '<a href="../../files/pip-26.2.1-py3-none-any.whl" data-requires-python="&gt;=3.10">pip</a>',
  *   "https://example.org/simple/pip/",
  *   "https://example.org/simple",
  * );
- * console.assert(file?.url === "https://example.org/files/pip-26.2.1-py3-none-any.whl");
- * console.assert(file?.requiresPython === ">=3.10");
+ * assert(file?.url === "https://example.org/files/pip-26.2.1-py3-none-any.whl");
+ * assert(file?.requiresPython === ">=3.10");
  * ```
  */
 export function parseSimpleHtml(html: string, pageUrl: string, index: string): IndexFile[] {
@@ -233,6 +234,7 @@ export function parseSimpleHtml(html: string, pageUrl: string, index: string): I
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSimpleJson } from "./index_client.ts";
  * const page = {
  *   meta: { "api-version": "1.1" },
@@ -241,7 +243,7 @@ export function parseSimpleHtml(html: string, pageUrl: string, index: string): I
  * };
  * const pageUrl = "https://example.org/simple/pip/";
  * const [file] = parseSimpleJson(JSON.stringify(page), pageUrl, "https://example.org/simple");
- * console.assert(file?.yanked === true && file.url === "https://example.org/f/pip-26.2.1-py3-none-any.whl");
+ * assert(file?.yanked === true && file.url === "https://example.org/f/pip-26.2.1-py3-none-any.whl");
  * ```
  */
 export function parseSimpleJson(text: string, pageUrl: string, index: string): IndexFile[] {
@@ -712,12 +714,13 @@ function formatSize(received: number, total: number | undefined): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressPrinter } from "./index_client.ts";
  * let out = "";
  * const progress = progressPrinter("pip-26.2.1-py3-none-any.whl", (text) => out += text);
  * progress.update(2_100_000, 2_100_000);
  * progress.done();
- * console.assert(out === "\rdownloading pip-26.2.1-py3-none-any.whl: 2.1/2.1 MB\x1b[K\n");
+ * assert(out === "\rdownloading pip-26.2.1-py3-none-any.whl: 2.1/2.1 MB\x1b[K\n");
  * ```
  */
 export function progressPrinter(
@@ -781,12 +784,13 @@ function admitsPython(requiresPython: string | undefined, python: string): boole
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chooseWheel, type IndexFile } from "./index_client.ts";
  * const file = (filename: string, requiresPython?: string): IndexFile =>
  *   ({ filename, url: `https://example.org/${filename}`, requiresPython, yanked: false, index: "" });
  * const files = [file("pip-23.2.1-py3-none-any.whl", ">=3.7"), file("pip-26.2.1-py3-none-any.whl", ">=3.10")];
  * const pythonVersion = { major: 3, minor: 8, micro: 18 };
- * console.assert(chooseWheel(files, "pip", { pythonVersion })?.filename === "pip-23.2.1-py3-none-any.whl");
+ * assert(chooseWheel(files, "pip", { pythonVersion })?.filename === "pip-23.2.1-py3-none-any.whl");
  * ```
  */
 export function chooseWheel(
@@ -808,12 +812,13 @@ export function chooseWheel(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type IndexFile, rankWheels } from "./index_client.ts";
  * const file = (filename: string): IndexFile =>
  *   ({ filename, url: `file:///wheels/${filename}`, yanked: false, index: "/wheels" });
  * const files = [file("pip-23.2.1-py3-none-any.whl"), file("pip-26.2.1-py3-none-any.whl")];
  * const ranked = rankWheels(files, "pip", { pythonVersion: { major: 3, minor: 8, micro: 18 } });
- * console.assert(ranked.map((f) => f.filename).join() === "pip-26.2.1-py3-none-any.whl,pip-23.2.1-py3-none-any.whl");
+ * assert(ranked.map((f) => f.filename).join() === "pip-26.2.1-py3-none-any.whl,pip-23.2.1-py3-none-any.whl");
  * ```
  */
 export function rankWheels(files: readonly IndexFile[], project: string, options: ChooseOptions): IndexFile[] {

@@ -156,11 +156,12 @@ const ago = (now: Date, iso: string): number => now.getTime() - Date.parse(iso);
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { needsUpdate } from "./periodic_update.ts";
  * const now = new Date("2026-11-21T12:00:00Z");
  * const log = { completed: "2026-11-01T12:00:00Z", periodic: true, started: "2026-11-01T11:59:00Z", versions: [] };
- * console.assert(needsUpdate(log, now));
- * console.assert(!needsUpdate({ ...log, started: "2026-11-21T11:30:00Z" }, now));
+ * assert(needsUpdate(log, now));
+ * assert(!needsUpdate({ ...log, started: "2026-11-21T11:30:00Z" }, now));
  * ```
  */
 export function needsUpdate(log: UpdateLog, now: Date): boolean {
@@ -192,6 +193,7 @@ function series(filename: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { adoptableUpdates } from "./periodic_update.ts";
  * const now = new Date("2026-11-21T12:00:00Z");
  * const entry = (filename: string, releaseDate: string) =>
@@ -201,7 +203,7 @@ function series(filename: string): string {
  *   entry("pip-26.3-py3-none-any.whl", "2026-10-01T00:00:00Z"),
  * ];
  * const log = { completed: null, periodic: true, started: null, versions };
- * console.assert(adoptableUpdates(log, now).join() === "pip-26.3.1-py3-none-any.whl,pip-26.3-py3-none-any.whl");
+ * assert(adoptableUpdates(log, now).join() === "pip-26.3.1-py3-none-any.whl,pip-26.3-py3-none-any.whl");
  * ```
  */
 export function adoptableUpdates(log: UpdateLog, now: Date): string[] {

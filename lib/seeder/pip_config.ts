@@ -69,9 +69,10 @@ export type IniSections = Map<string, Map<string, string>>;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseIni } from "./pip_config.ts";
  * const ini = parseIni("[global]\nindex-url = https://example.org/simple\nfind-links = /a\n  /b\n", "pip.conf");
- * console.assert(ini.get("global")?.get("find-links") === "/a\n/b");
+ * assert(ini.get("global")?.get("find-links") === "/a\n/b");
  * ```
  */
 export function parseIni(text: string, fileName: string): IniSections {
@@ -161,10 +162,11 @@ function isDirectory(path: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pipConfigFiles } from "./pip_config.ts";
  * import { platformFor } from "../platform.ts";
  * const files = pipConfigFiles(() => undefined, platformFor("linux"), "/home/me");
- * console.assert(files.at(-1)?.path === "/home/me/.config/pip/pip.conf");
+ * assert(files.at(-1)?.path === "/home/me/.config/pip/pip.conf");
  * ```
  */
 export function pipConfigFiles(env: EnvLookup, platform: Platform, home?: string): PipConfigFile[] {
@@ -282,11 +284,12 @@ function expandHome(location: string, home: string | undefined, platform: Platfo
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolvePipIndexes } from "./pip_config.ts";
  * import { hostPlatform } from "../platform.ts";
  * const vars: Record<string, string> = { PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: "https://example.org/simple" };
  * const config = resolvePipIndexes((name) => vars[name], hostPlatform());
- * console.assert(config.indexUrl === "https://example.org/simple");
+ * assert(config.indexUrl === "https://example.org/simple");
  * ```
  */
 export function resolvePipIndexes(env: EnvLookup, platform: Platform, home?: string): PipIndexConfig {

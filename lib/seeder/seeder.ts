@@ -23,7 +23,7 @@ import {
   windowsLauncherName,
   windowsScriptFileName,
 } from "./console_scripts.ts";
-import type { Image } from "./image.ts";
+import { compiledFiles, type Image } from "./image.ts";
 
 /** Seeding options, as the command line gives them. */
 export interface SeedOptions {
@@ -135,16 +135,32 @@ export async function imageInstallOps(
         target: p.join(image.site, ...file.split("/")),
       });
     }
-  } else {
-    ops.push({ op: "installTree", path: layout.purelib, source: image.site, dirs: m.dirs, files: m.files, link });
   }
-  // With links, pip must remove the links, never walk into the image: RECORD names the links themselves.
+  const info = input.python.info;
+  // Hard-linked bytecode stays valid (same inode, same modification time as its source); copies would not.
+  const pyc = link === "hardlink"
+    ? compiledFiles(image, `${info.implementation.toLowerCase()}-${info.versionInfo.major}${info.versionInfo.minor}`) ??
+      []
+    : [];
+  if (link !== "symlink") {
+    const pycDirs = [...new Set(pyc.map((f) => f.slice(0, f.lastIndexOf("/"))))].filter((d) => !m.dirs.includes(d));
+    ops.push({
+      op: "installTree",
+      path: layout.purelib,
+      source: image.site,
+      dirs: [...m.dirs, ...pycDirs],
+      files: [...m.files, ...pyc],
+      link,
+    });
+  }
+  // With links, pip must remove the links, never walk into the image: RECORD names the links themselves. Bytecode
+  // is listed without a hash, as pip lists the files it compiles.
   const record = link === "symlink"
     ? [
       ...m.topLevel.filter((entry) => entry !== m.distInfo).map((entry) => `${csvField(entry)},,`),
       ...m.files.filter((f) => f.startsWith(`${m.distInfo}/`)).map((f) => `${csvField(f)},,`),
     ]
-    : [...m.record];
+    : [...m.record, ...pyc.map((f) => `${csvField(f)},,`)];
   const v = input.python.info.versionInfo;
   // The scripts are what the seeded pip would write.
   const installer = wheel.info.name.toLowerCase() === "pip" ? wheel.info.version : options.launcherPip?.version;

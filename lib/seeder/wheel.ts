@@ -103,8 +103,9 @@ const WHEEL_NAME_RE =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizeProjectName } from "./wheel.ts";
- * console.assert(normalizeProjectName("Zope.Interface") === "zope-interface");
+ * assert(normalizeProjectName("Zope.Interface") === "zope-interface");
  * ```
  */
 export function normalizeProjectName(name: string): string {
@@ -120,9 +121,10 @@ export function normalizeProjectName(name: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseWheelName } from "./wheel.ts";
  * const w = parseWheelName("pip-23.2.1-py3-none-any.whl");
- * console.assert(w?.project === "pip" && w.version === "23.2.1" && w.platformTags[0] === "any");
+ * assert(w?.project === "pip" && w.version === "23.2.1" && w.platformTags[0] === "any");
  * ```
  */
 export function parseWheelName(fileName: string): WheelName | undefined {
@@ -154,9 +156,10 @@ export function parseWheelName(fileName: string): WheelName | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPurePy3, parseWheelName } from "./wheel.ts";
- * console.assert(isPurePy3(parseWheelName("pip-18.1-py2.py3-none-any.whl")!));
- * console.assert(!isPurePy3(parseWheelName("numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.whl")!));
+ * assert(isPurePy3(parseWheelName("pip-18.1-py2.py3-none-any.whl")!));
+ * assert(!isPurePy3(parseWheelName("numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.whl")!));
  * ```
  */
 export function isPurePy3(wheel: WheelName): boolean {
@@ -175,9 +178,10 @@ export { requiresPythonAllows } from "./wheel_name.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRecord } from "./wheel.ts";
  * const rows = parseRecord('"a,b.py",sha256=AAAA,3\npip-1.0.dist-info/RECORD,,\n');
- * console.assert(rows[0]?.path === "a,b.py" && rows[0].size === 3 && rows[1]?.hash === undefined);
+ * assert(rows[0]?.path === "a,b.py" && rows[0].size === 3 && rows[1]?.hash === undefined);
  * ```
  */
 export function parseRecord(text: string): RecordEntry[] {
@@ -238,8 +242,9 @@ function parseCsv(text: string): string[][] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256UrlsafeNoPad } from "./wheel.ts";
- * console.assert((await sha256UrlsafeNoPad(new Uint8Array())) === "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+ * assert((await sha256UrlsafeNoPad(new Uint8Array())) === "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
  * ```
  */
 export function sha256UrlsafeNoPad(bytes: Uint8Array): Promise<string> {

@@ -84,9 +84,10 @@ export function isPreReleaseWheel(wheel: WheelFileName): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requiresPythonAllows } from "./wheel_name.ts";
- * console.assert(requiresPythonAllows(">=3.7", { major: 3, minor: 12, micro: 1 }));
- * console.assert(!requiresPythonAllows(">=3.7", { major: 3, minor: 6, micro: 15 }));
+ * assert(requiresPythonAllows(">=3.7", { major: 3, minor: 12, micro: 1 }));
+ * assert(!requiresPythonAllows(">=3.7", { major: 3, minor: 6, micro: 15 }));
  * ```
  */
 export function requiresPythonAllows(

@@ -71,8 +71,9 @@ let crcTable: Uint32Array | undefined;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crc32 } from "./zip_store.ts";
- * console.assert(crc32(new TextEncoder().encode("123456789")) === 0xcbf43926);
+ * assert(crc32(new TextEncoder().encode("123456789")) === 0xcbf43926);
  * ```
  */
 export function crc32(bytes: Uint8Array): number {
@@ -112,10 +113,11 @@ function encodeName(name: string): [bytes: Uint8Array, flags: number] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { storedZip } from "./zip_store.ts";
  * const dateTime = { year: 2024, month: 5, day: 6, hour: 7, minute: 8, second: 9 };
  * const zip = storedZip([{ name: "__main__.py", data: new TextEncoder().encode("import sys\n"), dateTime }]);
- * console.assert(zip.length === 22 + 30 + 11 + 11 + 46 + 11);
+ * assert(zip.length === 22 + 30 + 11 + 11 + 46 + 11);
  * ```
  *
  * @throws {RangeError} For a date outside 1980..2107 or an entry too large for a zip without zip64.

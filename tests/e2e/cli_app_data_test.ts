@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cleanEnv, mkvenv, pyenvPython, skipIf, tempDir } from "../_helpers.ts";
+import { cleanEnv, imagesSettled, mkvenv, pyenvPython, skipIf, tempDir } from "../_helpers.ts";
 
 const PY312 = pyenvPython("3.12");
 
@@ -32,6 +32,7 @@ Deno.test({
     const env = cleanEnv({ HOME: tmp.path });
     let r = await mkvenv([path.join(tmp.path, "a"), "-p", PY312!, "--app-data", ad], { env, seed: true });
     assert.equal(r.code, 0, r.stderr);
+    await imagesSettled(ad);
     const before = await snapshot(ad);
     r = await mkvenv([path.join(tmp.path, "b"), "-p", PY312!, "--app-data", ad, "--read-only-app-data", "--json"], {
       env,

@@ -25,6 +25,8 @@ const POSIX_PATHS = [
 ];
 
 const WIN_PATHS = [
+  "C:rel",
+  "D:x\\y",
   "C:\\",
   "C:/",
   "c:\\Users\\me\\env",
@@ -65,6 +67,10 @@ Deno.test("win32 agrees with node:path.win32", () => {
   for (const p of WIN_PATHS) {
     for (const fn of ["normalize", "dirname", "basename", "isAbsolute"] as const) {
       assert.equal(win32[fn](p), nodePath.win32[fn](p), `${fn}(${JSON.stringify(p)})`);
+    }
+    // Drive-relative and rooted segments after a path on another drive, as node:path resolves them.
+    for (const base of ["C:\\work", "D:\\base", "\\\\srv\\share\\x"]) {
+      assert.equal(win32.resolve(base, p), nodePath.win32.resolve(base, p), `resolve(${base}, ${p})`);
     }
     assert.equal(win32.join(p, "x", "../y"), nodePath.win32.join(p, "x", "../y"), `join(${p})`);
     if (/^([a-zA-Z]:[\\/]|[\\/]{2}\w)/.test(p)) {
