@@ -6,12 +6,16 @@
  */
 import { runCli } from "./lib/run_cli.ts";
 
-if (import.meta.main) {
+async function main(): Promise<void> {
   // A compiled mkvenv is also its own periodic-update background process (lib/seeder/periodic_update.ts).
   if (Deno.build.standalone && Deno.env.get("MKVENV_UPDATE_JOB") !== undefined) {
     const { runUpdateJobFromEnv } = await import("./lib/seeder/periodic_update.ts");
     const { hostPlatform } = await import("./lib/platform.ts");
     Deno.exit(await runUpdateJobFromEnv(hostPlatform()));
   }
-  Deno.exit(await runCli(Deno.args));
+  const code = await runCli(Deno.args);
+  Deno.exit(code);
 }
+
+// Outside the module's top-level code: V8 then records the first exception thrown without re-parsing the module.
+if (import.meta.main) queueMicrotask(main);

@@ -89,7 +89,7 @@ interface Candidate {
   readonly name: WheelFileName;
 }
 
-function wheelsIn(dir: string, source: WheelSource): Candidate[] {
+function wheelsIn(dir: string, source: WheelSource, project: string): Candidate[] {
   const out: Candidate[] = [];
   let entries: Deno.DirEntry[];
   try {
@@ -98,6 +98,9 @@ function wheelsIn(dir: string, source: WheelSource): Candidate[] {
     return out;
   }
   for (const entry of entries) {
+    // Folders of many wheels (an OS wheel folder, a find-links cache): only this project's names are parsed.
+    const dash = entry.name.indexOf("-");
+    if (dash <= 0 || normalizeProject(entry.name.slice(0, dash)) !== project) continue;
     const name = parseWheelFileName(entry.name);
     if (name && !entry.isDirectory) out.push({ file: path.join(dir, entry.name), source, name });
   }
@@ -105,20 +108,20 @@ function wheelsIn(dir: string, source: WheelSource): Candidate[] {
 }
 
 function localCandidates(ctx: AcquireContext, project: string, version: SeedVersion): Candidate[] {
-  let updates = ctx.updates ? wheelsIn(ctx.updates.dir, "update") : [];
+  let updates = ctx.updates ? wheelsIn(ctx.updates.dir, "update", project) : [];
   if (version === "bundle" || version === "embed" || version === "latest") {
     const adoptable = new Set(ctx.updates?.adoptable(project) ?? []);
     updates = updates.filter((c) => adoptable.has(path.basename(c.file)));
   }
   const all = [
-    ...wheelsIn(ctx.storeDir, "store"),
+    ...wheelsIn(ctx.storeDir, "store", project),
     ...updates,
-    ...ctx.extraSearchDirs.flatMap((d) => wheelsIn(d, "extra-search-dir")),
+    ...ctx.extraSearchDirs.flatMap((d) => wheelsIn(d, "extra-search-dir", project)),
     ...ctx.ensurepipWheels.flatMap((file): Candidate[] => {
       const name = parseWheelFileName(path.basename(file));
       return name ? [{ file, source: "ensurepip", name }] : [];
     }),
-    ...ctx.osWheelDirs.flatMap((d) => wheelsIn(d, "os")),
+    ...ctx.osWheelDirs.flatMap((d) => wheelsIn(d, "os", project)),
   ];
   // Stable sort: for equal versions the earlier source (the store) wins.
   return all.filter((c) => c.name.project === project && isUniversalPy3(c.name)).sort((a, b) =>
