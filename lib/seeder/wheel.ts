@@ -13,6 +13,7 @@
  * @module
  */
 import { type Entry, Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from "@zip.js/zip.js";
+import { base64Url } from "./console_scripts.ts";
 import { formatVersion, parseVersion } from "../discovery/pep440.ts";
 import { MkvenvError } from "../errors.ts";
 import { hostPath } from "../path.ts";
@@ -257,7 +258,7 @@ const DIGESTS: Readonly<Record<string, string>> = { sha256: "SHA-256", sha384: "
 async function digestUrlsafeNoPad(algorithm: string, bytes: Uint8Array): Promise<string> {
   // Wheels are read from files, never from shared memory; WebCrypto's types just cannot know that.
   const digest = new Uint8Array(await crypto.subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>));
-  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return base64Url(digest);
 }
 
 /**
