@@ -7,7 +7,7 @@
  * @module
  */
 import { hostPath as path } from "../path.ts";
-import type { VersionInfo } from "../discovery/py_info.ts";
+import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
 
@@ -147,6 +147,11 @@ finally:
         except OSError:
             pass
 `;
+
+/** The name an image's bytecode is kept under for one interpreter kind, e.g. `cpython-312` or `pypy-39`. */
+export function bytecodeTag(info: Pick<PythonInfo, "implementation" | "versionInfo">): string {
+  return `${info.implementation.toLowerCase()}-${info.versionInfo.major}${info.versionInfo.minor}`;
+}
 
 const compiledList = (image: Image, tag: string): string => path.join(path.dirname(image.site), `compiled.${tag}.json`);
 

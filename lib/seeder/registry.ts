@@ -12,7 +12,7 @@ import { usageError } from "../errors.ts";
 import type { PlanOp } from "../plan/ops.ts";
 import { type Registration, Registry } from "../registry.ts";
 import type { AcquiredWheel } from "./acquire.ts";
-import { compileImage, compileImageInBackground, ensureImage, imageDir, requireImage } from "./image.ts";
+import { bytecodeTag, compileImage, compileImageInBackground, ensureImage, imageDir, requireImage } from "./image.ts";
 import { imageInstallOps, type LauncherPip, pipSeederOp, type SeedLink } from "./seeder.ts";
 
 /** A package seeded into the environment. */
@@ -93,8 +93,7 @@ const appDataSeeder: Seeder = {
         : await ensureImage(dir, wheel.path, input.signal);
       if (wheel.info.name.toLowerCase() === "pip") launcherPip = { image, version: wheel.info.version };
       if (!options.readOnlyAppData) {
-        const v = info.versionInfo;
-        const tag = `${info.implementation.toLowerCase()}-${v.major}${v.minor}`;
+        const tag = bytecodeTag(info);
         // Linked folders need their bytecode before an environment can write some into the image; hard links get
         // it from then on, without this run waiting.
         if (link === "symlink") compileImage(image, info.systemExecutable, tag);

@@ -23,7 +23,7 @@ import {
   windowsLauncherName,
   windowsScriptFileName,
 } from "./console_scripts.ts";
-import { compiledFiles, type Image } from "./image.ts";
+import { bytecodeTag, compiledFiles, type Image } from "./image.ts";
 
 /** Seeding options, as the command line gives them. */
 export interface SeedOptions {
@@ -138,10 +138,7 @@ export async function imageInstallOps(
   }
   const info = input.python.info;
   // Hard-linked bytecode stays valid (same inode, same modification time as its source); copies would not.
-  const pyc = link === "hardlink"
-    ? compiledFiles(image, `${info.implementation.toLowerCase()}-${info.versionInfo.major}${info.versionInfo.minor}`) ??
-      []
-    : [];
+  const pyc = link === "hardlink" ? compiledFiles(image, bytecodeTag(info)) ?? [] : [];
   if (link !== "symlink") {
     const pycDirs = [...new Set(pyc.map((f) => f.slice(0, f.lastIndexOf("/"))))].filter((d) => !m.dirs.includes(d));
     ops.push({
