@@ -63,3 +63,38 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
     replaceAtomicallySync(file, (temp) => Deno.writeFileSync(temp, bytes));
   }
 }
+
+/**
+ * Whether `build` (a version string of the running program) runs for the first time with the app-data folder
+ * `root`; the first call for a build records it, under `root/builds/`, and answers true. A record that cannot be
+ * written counts as not first, so a read-only folder never makes every run look like the first.
+ *
+ * Why: Deno writes the code cache of the modules a process compiled only when its event loop turns, and a warm run
+ * does all its work synchronously, so a program whose first run on a machine is warm would compile everything on
+ * every run. The first run of a build waits for one turn.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { firstRunOfBuild } from "./app_data.ts";
+ * const root = await Deno.makeTempDir();
+ * assert.equal(firstRunOfBuild(root, "1.0.0"), true);
+ * assert.equal(firstRunOfBuild(root, "1.0.0"), false);
+ * assert.equal(firstRunOfBuild(root, "1.0.1"), true);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export function firstRunOfBuild(root: string, build: string): boolean {
+  const record = path.join(root, "builds", build.replace(/[^A-Za-z0-9._+-]/g, "_"));
+  try {
+    Deno.statSync(record);
+    return false;
+  } catch { /* not recorded yet */ }
+  try {
+    Deno.mkdirSync(path.dirname(record), { recursive: true });
+    Deno.writeFileSync(record, new Uint8Array());
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,7 +9,7 @@ import { findPython, listPythons } from "./discovery/find.ts";
 import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
-import { appDataRoot, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
+import { appDataRoot, defaultAppDataDir, type EnvLookup, firstRunOfBuild } from "./app_data.ts";
 import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
 import { renderPlan } from "./plan/render.ts";
@@ -355,6 +355,10 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
   }
   if (json) io.stdout(JSON.stringify(reportJson(result), null, 2) + "\n");
   else if (verbosity >= 0) io.stdout(renderReport(result, createOptions));
+  if (!common.readOnlyAppData && firstRunOfBuild(root, `${MKVENV_VERSION}+deno${Deno.version.deno}`)) {
+    // One event-loop turn, in which Deno writes the code cache (see firstRunOfBuild).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
   return 0;
 }
 

@@ -33,10 +33,10 @@
  * the `PYTHON...` and `PIP_...` variables this machine exports (PYTHONDONTWRITEBYTECODE would hide the first pip
  * call's bytecode compilation). DENO_NO_UPDATE_CHECK=1 keeps Deno's own version check out, as in a compiled binary.
  *
- * mkvenv runs bundled (`deno bundle --code-splitting`: the modules only a cold run needs, such as the wheel reader and
- * zip.js, stay in chunks loaded on demand, as in a compiled binary), the closest stand-in here for the compiled binary
- * (`deno compile` cannot fetch its runtime on these machines); `no-seed` and `seed` add rows from source
- * (`deno run cli.ts`) and without `-p`. virtualenv is installed from pip's configured index into a temporary
+ * mkvenv runs bundled (`deno bundle --code-splitting`: the modules only a cold run needs, such as the wheel reader,
+ * stay in chunks loaded on demand, as in a compiled binary) with the binary's V8 flags (scripts/v8_flags.ts), the
+ * closest stand-in here for the compiled binary (`deno compile` cannot fetch its runtime on these machines); `no-seed`
+ * and `seed` add rows from source (`deno run cli.ts`) and without `-p`. virtualenv is installed from pip's configured index into a temporary
  * environment (or taken from `--virtualenv`); mkvenv gets `--extra-search-dir` with virtualenv's embedded wheels, so
  * both seed the same pip (`python -m venv` can only seed the pip its ensurepip bundles). When virtualenv cannot be
  * installed its rows are left out, with the reason.
@@ -45,6 +45,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { V8_FLAGS } from "./v8_flags.ts";
 
 const MODES = {
   "no-seed": "create without seeding",
@@ -145,14 +146,27 @@ const appData = path.join(work, "app-data");
 const veAppData = path.join(work, "ve-app-data");
 const notes: string[] = [];
 
-/** mkvenv's command line up to its own arguments: the bundle when it builds, else the source. */
+/**
+ * mkvenv's command line up to its own arguments: the bundle when it builds, else the source.
+ *
+ * A compiled binary loads a chunk when the code imports it; `deno run` reads and analyses, before starting, every
+ * module an `import("./literal.js")` names. The bundle's dynamic imports are therefore rewritten to
+ * `import(String("./literal.js"))`, which `deno run` leaves for run time, so that the warm path does not pay for the
+ * cold path's chunks (the wheel reader, the index client, the interrogation script), as it does not in the binary.
+ */
 async function bundleEntry(entry: string, outdir: string): Promise<string[] | undefined> {
   const r = await output(deno, ["bundle", "--quiet", "--code-splitting", "--outdir", outdir, entry]);
   if (r.code !== 0) {
     notes.push(`bundling ${path.basename(entry)} failed, running it from source: ${r.text.trim().split("\n")[0]}`);
     return undefined;
   }
-  return [deno, "run", "-A", "--no-config", path.join(outdir, path.basename(entry).replace(/\.ts$/, ".js"))];
+  for (const chunk of Deno.readDirSync(outdir)) {
+    const file = path.join(outdir, chunk.name);
+    const text = Deno.readTextFileSync(file);
+    Deno.writeTextFileSync(file, text.replace(/\bimport\("(\.\/[^"]+\.js)"\)/g, 'import(String("$1"))'));
+  }
+  const main = path.join(outdir, path.basename(entry).replace(/\.ts$/, ".js"));
+  return [deno, "run", "-A", "--no-config", `--v8-flags=${V8_FLAGS}`, main];
 }
 
 /**

@@ -8,10 +8,10 @@
  * - `--out-dir`: where the binaries go (default `dist/` in the repository).
  * - `--verbose`: show `deno compile`'s own output.
  *
- * Every binary is `cli.ts` with all permissions (`-A`) and everything it needs inside it: the interrogation script,
- * `_virtualenv.py` and the activation templates are TypeScript modules (`*.gen.ts`, `deno task gen`), the modules
- * imported with `import("./literal.ts")` are found by `deno compile` itself, and the npm dependency (zip.js) is
- * embedded from Deno's cache. Nothing is read from the source tree at run time, so no `--include` is needed.
+ * Every binary is `cli.ts` with all permissions (`-A`), the V8 flags of scripts/v8_flags.ts, and everything it
+ * needs inside it: the interrogation script, `_virtualenv.py` and the activation templates are TypeScript modules
+ * (`*.gen.ts`, `deno task gen`), and the modules imported with `import("./literal.ts")` are found by `deno compile`
+ * itself. Nothing is read from the source tree at run time, so no `--include` is needed.
  *
  * The runtime: `deno compile` downloads `denort` (Deno's runtime without its tooling) of its own version, for each
  * target, from dl.deno.land, and caches it in `DENO_DIR`. Where that host cannot be reached, a local denort is used
@@ -28,6 +28,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { MKVENV_VERSION } from "../lib/version.ts";
+import { V8_FLAGS } from "./v8_flags.ts";
 
 /** The targets a release ships, in `deno compile --target` spelling. */
 export const TARGETS = [
@@ -135,7 +136,18 @@ async function build(target: string, outDir: string, verbose: boolean): Promise<
     }
     env["DENORT_BIN"] = file;
   }
-  const args = ["compile", "-A", "--config", path.join(ROOT, "deno.json"), "--target", target, "-o", output, ENTRY];
+  const args = [
+    "compile",
+    "-A",
+    `--v8-flags=${V8_FLAGS}`,
+    "--config",
+    path.join(ROOT, "deno.json"),
+    "--target",
+    target,
+    "-o",
+    output,
+    ENTRY,
+  ];
   if (verbose) console.error(`$ ${[Deno.execPath(), ...args].join(" ")}${local ? ` (${local.from})` : ""}`);
   const out = await new Deno.Command(Deno.execPath(), {
     args,

@@ -139,7 +139,7 @@ export function mkvenv(
     : options.periodicUpdate
     ? []
     : ["--no-periodic-update"];
-  // The project's deno.json maps the npm dependency (zip.js); tests run from other folders, so name it.
+  // Tests run from other folders: the project's own deno.json, never one found there.
   return run(Deno.execPath(), ["run", "-A", "--config", CONFIG, CLI, ...args, ...extra], options);
 }
 

@@ -37,6 +37,7 @@
  */
 import { MkvenvError } from "../errors.ts";
 import { posix } from "../path.ts";
+import { sha256 } from "./sha256.ts";
 import { storedZip, type ZipDateTime } from "./zip_store.ts";
 
 /** A Python version as far as script names go. */
@@ -517,13 +518,11 @@ export function recordPath(sitePackages: string, file: string): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { recordHash } from "./console_scripts.ts";
- * assert(await recordHash("") === "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+ * assert(recordHash("") === "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
  * ```
  */
-export async function recordHash(content: string | Uint8Array): Promise<string> {
-  // A copy, as crypto.subtle takes no views of shared memory.
-  const bytes = typeof content === "string" ? new TextEncoder().encode(content) : new Uint8Array(content);
-  return `sha256=${base64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)))}`;
+export function recordHash(content: string | Uint8Array): string {
+  return `sha256=${base64Url(sha256(content))}`;
 }
 
 const BASE64_URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -571,20 +570,20 @@ export function csvField(value: string): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { recordLinesForScripts } from "./console_scripts.ts";
- * const lines = await recordLinesForScripts("/env/lib/python3.12/site-packages", "/env/bin", [
+ * const lines = recordLinesForScripts("/env/lib/python3.12/site-packages", "/env/bin", [
  *   { name: "pip", content: "" },
  * ]);
  * assert(lines[0] === "../../../bin/pip,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0");
  * ```
  */
-export async function recordLinesForScripts(
+export function recordLinesForScripts(
   sitePackages: string,
   binDir: string,
   scripts: readonly ScriptFile[],
-): Promise<string[]> {
-  return await Promise.all(scripts.map(async (s) => {
+): string[] {
+  return scripts.map((s) => {
     const bytes = typeof s.content === "string" ? new TextEncoder().encode(s.content) : s.content;
     const path = recordPath(sitePackages, posix.join(binDir, s.name));
-    return `${csvField(path)},${await recordHash(bytes)},${bytes.length}`;
-  }));
+    return `${csvField(path)},${recordHash(bytes)},${bytes.length}`;
+  });
 }

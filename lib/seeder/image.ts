@@ -90,7 +90,7 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
       ...extracted.record.filter((r) => r.path !== recordPath && r.path !== installerPath).map((r) =>
         `${csvField(r.path)},${r.hash ?? ""},${r.size ?? ""}`
       ),
-      `${installerPath},${await recordHash(installer)},${installer.length}`,
+      `${installerPath},${recordHash(installer)},${installer.length}`,
     ];
     const manifest: ImageManifest = {
       wheel: path.basename(wheelFile),

@@ -390,7 +390,7 @@ export function backgroundCommand(): BackgroundCommand | undefined {
   if (entry.protocol !== "file:") return { command: Deno.execPath(), args: ["run", ...permissions, entry.href] };
   const file = fromFileUrl(entry);
   if (!exists(file)) return undefined;
-  // A checkout's modules import zip.js through the import map in deno.json.
+  // The checkout's own deno.json, never one Deno would find from the caller's folder.
   const config = fromFileUrl(new URL("../../deno.json", import.meta.url));
   const configArgs = exists(config) ? ["--config", config] : ["--no-config"];
   return { command: Deno.execPath(), args: ["run", "--quiet", ...permissions, ...configArgs, entry.href] };

@@ -12,7 +12,15 @@ import { usageError } from "../errors.ts";
 import type { PlanOp } from "../plan/ops.ts";
 import { type Registration, Registry } from "../registry.ts";
 import type { AcquiredWheel } from "./acquire.ts";
-import { bytecodeTag, compileImage, compileImageInBackground, ensureImage, imageDir, requireImage } from "./image.ts";
+import {
+  bytecodeTag,
+  compiledFiles,
+  compileImage,
+  compileImageInBackground,
+  ensureImage,
+  imageDir,
+  requireImage,
+} from "./image.ts";
 import { imageInstallOps, type LauncherPip, pipSeederOp, type SeedLink } from "./seeder.ts";
 
 /** A package seeded into the environment. */
@@ -92,18 +100,20 @@ const appDataSeeder: Seeder = {
         ? requireImage(dir, wheel.path)
         : await ensureImage(dir, wheel.path, input.signal);
       if (wheel.info.name.toLowerCase() === "pip") launcherPip = { image, version: wheel.info.version };
-      if (!options.readOnlyAppData) {
-        const tag = bytecodeTag(info);
+      const tag = bytecodeTag(info);
+      const compiled = compiledFiles(image, tag);
+      if (!options.readOnlyAppData && !compiled) {
         // Linked folders need their bytecode before an environment can write some into the image; hard links get
         // it from then on, without this run waiting.
         if (link === "symlink") compileImage(image, info.systemExecutable, tag);
         else if (link === "hardlink") compileImageInBackground(image, info.systemExecutable, tag);
       }
       ops.push(
-        ...await imageInstallOps(target, layout, wheel, image, link, {
+        ...imageInstallOps(target, layout, wheel, image, link, {
           warn: input.warn,
           launcherPip,
           sourceDateEpoch: input.env("SOURCE_DATE_EPOCH"),
+          compiled: compiled ?? [],
         }),
       );
     }

@@ -102,20 +102,22 @@ export interface ImageInstallOptions {
   readonly launcherPip?: LauncherPip | undefined;
   /** `SOURCE_DATE_EPOCH`, which distlib (0.3.6+) uses for the time inside Windows scripts' zips. */
   readonly sourceDateEpoch?: string | undefined;
+  /** The image's compiled files for this interpreter, when the caller has read them. @default {read here} */
+  readonly compiled?: readonly string[] | undefined;
 }
 
 /**
  * The operations installing one image into an environment: the previous install of the same project removed,
  * the files linked or copied, the console scripts written for this environment's python, and a RECORD listing it all.
  */
-export async function imageInstallOps(
+export function imageInstallOps(
   input: CreatorInput,
   layout: VenvLayout,
   wheel: AcquiredWheel,
   image: Image,
   link: SeedLink,
   options: ImageInstallOptions = {},
-): Promise<PlanOp[]> {
+): PlanOp[] {
   const p = input.platform.path;
   const m = image.manifest;
   const ops: PlanOp[] = [...previousInstallRemoval(input, layout, wheel.info.name)];
@@ -138,7 +140,7 @@ export async function imageInstallOps(
   }
   const info = input.python.info;
   // Hard-linked bytecode stays valid (same inode, same modification time as its source); copies would not.
-  const pyc = link === "hardlink" ? compiledFiles(image, bytecodeTag(info)) ?? [] : [];
+  const pyc = link !== "hardlink" ? [] : options.compiled ?? compiledFiles(image, bytecodeTag(info)) ?? [];
   if (link !== "symlink") {
     const pycDirs = [...new Set(pyc.map((f) => f.slice(0, f.lastIndexOf("/"))))].filter((d) => !m.dirs.includes(d));
     ops.push({
@@ -170,7 +172,7 @@ export async function imageInstallOps(
       ops.push({ op: "write", path: script, content: text, mode: 0o755 });
       const size = new TextEncoder().encode(text).length;
       record.push(
-        `${csvField(relativePosix(input, layout.purelib, script))},${await recordHash(text)},${size}`,
+        `${csvField(relativePosix(input, layout.purelib, script))},${recordHash(text)},${size}`,
       );
     }
   } else if (scripts.length) {
@@ -180,7 +182,7 @@ export async function imageInstallOps(
     const exes = windowsScripts(input, layout, wheel, scripts, launcherPip, { ...options, template });
     for (const exe of exes) {
       ops.push({ op: "write", path: exe.path, content: exe.content });
-      const hash = await recordHash(exe.content);
+      const hash = recordHash(exe.content);
       record.push(`${csvField(relativePosix(input, layout.purelib, exe.path))},${hash},${exe.content.length}`);
     }
   }

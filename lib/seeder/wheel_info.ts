@@ -7,6 +7,7 @@
  */
 import { replaceAtomicallySync } from "../app_data.ts";
 import { hostPath as path } from "../path.ts";
+import { sha256 } from "./sha256.ts";
 
 /** A `console_scripts` entry point. */
 export interface ConsoleScriptEntry {
@@ -40,9 +41,8 @@ interface CachedWheelInfo {
   readonly info: WheelInfo;
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+function sha256Hex(text: string): string {
+  return Array.from(sha256(text), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Reads wheel metadata, from the cache when the file is unchanged (same size and modification time). */
@@ -59,7 +59,7 @@ export class WheelInfoCache {
   /** The metadata of the wheel at `file`. */
   async get(file: string): Promise<WheelInfo> {
     const stat = Deno.statSync(file);
-    const key = path.join(this.#dir, `${await sha256Hex(file)}.json`);
+    const key = path.join(this.#dir, `${sha256Hex(file)}.json`);
     try {
       const cached = JSON.parse(Deno.readTextFileSync(key)) as CachedWheelInfo;
       if (cached.size === stat.size && cached.mtimeMs === stat.mtime?.getTime() && cached.info.path === file) {

@@ -1,7 +1,8 @@
 /**
  * A minimal zip writer for stored (uncompressed) entries, producing the bytes Python's `zipfile.ZipFile.writestr`
  * writes into a seekable stream: distlib appends such an archive (one `__main__.py`) to its Windows `.exe`
- * launchers. Small on purpose: seeding must not load the zip.js library, which only wheel extraction needs.
+ * launchers. Apart from the wheel reader (./zip_read.ts) on purpose: a warm run writes these scripts, and only a cold
+ * run (a new install image) loads the reader.
  *
  * The layout, checked against CPython 3.6 to 3.13's `zipfile` (their bytes agree):
  *

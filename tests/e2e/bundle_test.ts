@@ -1,6 +1,6 @@
 /**
- * End to end: the distributable forms of the CLI. `cli.ts` bundled into one JavaScript file (`deno bundle`, zip.js and
- * every dynamically imported module inside it) creates a working environment with pip seeded from a cold app-data
+ * End to end: the distributable forms of the CLI. `cli.ts` bundled into one JavaScript file (`deno bundle`, the wheel
+ * reader and every dynamically imported module inside it) creates a working environment with pip seeded from a cold app-data
  * folder, run with `--no-config` from another folder; and `scripts/compile.ts` (`deno task compile`) reports a runtime
  * it cannot have in one line naming the target and what to do, never embeds `DENORT_BIN` into another target's
  * binary, and refuses a binary that does not run mkvenv. When a `deno compile` runtime for this machine is at hand
@@ -69,7 +69,8 @@ function oneErrorLine(r: { code: number; stdout: string; stderr: string }): stri
 }
 
 Deno.test({
-  name: "e2e bundle: cli.ts as one bundled file (zip.js inside) creates a venv with a working pip, from elsewhere",
+  name:
+    "e2e bundle: cli.ts as one bundled file (wheel reader inside) creates a venv with a working pip, from elsewhere",
   ignore: skipIf(!PY || !POSIX, "no Python interpreter on this machine, or not POSIX"),
   async fn() {
     await using tmp = await tempDir("mkvenv_bundle_");
@@ -94,7 +95,7 @@ Deno.test({
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout, `mkvenv ${MKVENV_VERSION}\n`);
 
-    // A cold app-data folder: the install image is built, so the wheel reader and zip.js run from the bundle.
+    // A cold app-data folder: the install image is built, so the wheel reader runs from the bundle.
     const dest = path.join(work, "env");
     const appData = path.join(tmp.path, "app-data");
     const r = await run(DENO, [...cmd, "env", "-p", PY!, "--app-data", appData, "--no-periodic-update", "--json"], {

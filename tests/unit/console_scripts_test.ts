@@ -221,15 +221,15 @@ print(json.dumps([maker._get_script_text(get_export_entry(f"x = {m}:{a}")) for m
   },
 });
 
-Deno.test("recordPath(), recordHash() and consoleScriptMode() follow pip and distlib", async () => {
+Deno.test("recordPath(), recordHash() and consoleScriptMode() follow pip and distlib", () => {
   assert.equal(recordPath("/env/lib/python3.12/site-packages", "/env/bin/pip"), "../../../bin/pip");
   assert.equal(recordPath("/env/lib64/python3.12/site-packages/", "/env//bin/./pip3.12"), "../../../bin/pip3.12");
   assert.equal(recordPath("/env/lib/pypy3.10/site-packages", "/env/lib/pypy3.10/site-packages/x/y"), "x/y");
   assert.throws(() => recordPath("lib/site-packages", "/env/bin/pip"), /absolute/);
-  assert.equal(await recordHash(""), "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
-  assert.equal(await recordHash(new Uint8Array([0xfb, 0xff])), "sha256=24_tVBWa_kCs5bSdcCJZ_YjJxACTBxgYJEh7qrXGveo");
+  assert.equal(recordHash(""), "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+  assert.equal(recordHash(new Uint8Array([0xfb, 0xff])), "sha256=24_tVBWa_kCs5bSdcCJZ_YjJxACTBxgYJEh7qrXGveo");
   assert.deepEqual(
-    await recordLinesForScripts("/e/lib/python3.12/site-packages", "/e/bin", [{ name: 'a,"b', content: "" }]),
+    recordLinesForScripts("/e/lib/python3.12/site-packages", "/e/bin", [{ name: 'a,"b', content: "" }]),
     [
       `"../../../bin/a,""b",sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0`,
     ],
@@ -335,7 +335,7 @@ Deno.test({
         const record = Deno.readTextFileSync(path.join(distInfo, "RECORD"));
         assert.ok(record.endsWith("\r\n") && !/[^\r]\n/.test(record), "RECORD lines end in CRLF");
         const theirs = record.split("\r\n").filter((line) => line.startsWith("../../../bin/"));
-        assert.deepEqual(theirs, await recordLinesForScripts(sitePackages, bin, files));
+        assert.deepEqual(theirs, recordLinesForScripts(sitePackages, bin, files));
 
         // Our text must run as the script pip wrote does, trampoline included.
         const ours = path.join(bin, "pip-ours");

@@ -66,13 +66,13 @@ async function prepared(root: string, file: string): Promise<{ wheel: AcquiredWh
   return { wheel: { path: file, source: "ensurepip", info }, image };
 }
 
-async function plan(
+function plan(
   input: CreatorInput,
   seed: { wheel: AcquiredWheel; image: Image },
   options: ImageInstallOptions = {},
-): Promise<{ ops: PlanOp[]; warnings: string[] }> {
+): { ops: PlanOp[]; warnings: string[] } {
   const warnings: string[] = [];
-  const ops = await imageInstallOps(input, cpython3Win.layout(input), seed.wheel, seed.image, "copy", {
+  const ops = imageInstallOps(input, cpython3Win.layout(input), seed.wheel, seed.image, "copy", {
     warn: (message) => warnings.push(message),
     ...options,
   });
@@ -107,7 +107,7 @@ Deno.test({
     await using tmp = await tempDir();
     const pip = await prepared(tmp.path, PIP26);
     const input = inputFor(WIN_312);
-    const { ops, warnings } = await plan(input, pip, { sourceDateEpoch: EPOCH });
+    const { ops, warnings } = plan(input, pip, { sourceDateEpoch: EPOCH });
     assert.deepEqual(warnings, []);
     const exes = exeWrites(ops);
     assert.deepEqual(exes.map((o) => o.path), [
@@ -149,7 +149,7 @@ Deno.test({
     await using tmp = await tempDir();
     const pip = await prepared(tmp.path, PIP26);
     for (const [info, name] of [[WIN_312_ARM64, "t64-arm.exe"], [WIN_312_32, "t32.exe"]] as const) {
-      const { ops } = await plan(inputFor(info), pip, { sourceDateEpoch: EPOCH });
+      const { ops } = plan(inputFor(info), pip, { sourceDateEpoch: EPOCH });
       const launcher = launcherOf(pip.image, name);
       const exes = exeWrites(ops);
       assert.equal(exes.length, 3);
@@ -164,7 +164,7 @@ Deno.test({
   async fn() {
     await using tmp = await tempDir();
     const pip = await prepared(tmp.path, PIP23);
-    const { ops, warnings } = await plan(inputFor(WIN_312, "C:\\My envs\\env"), pip, { sourceDateEpoch: EPOCH });
+    const { ops, warnings } = plan(inputFor(WIN_312, "C:\\My envs\\env"), pip, { sourceDateEpoch: EPOCH });
     assert.deepEqual(warnings, []);
     const launcher = launcherOf(pip.image, "t64.exe");
     const shebang = '#!"C:\\My envs\\env\\Scripts\\python.exe"\n\r\nPK';
@@ -184,7 +184,7 @@ Deno.test({
   async fn() {
     await using tmp = await tempDir();
     const pip = await prepared(tmp.path, DEBIAN_PIP);
-    const { ops, warnings } = await plan(inputFor(WIN_312), pip);
+    const { ops, warnings } = plan(inputFor(WIN_312), pip);
     assert.deepEqual(exeWrites(ops), []);
     assert.deepEqual(warnings, [
       'pip 23.0.1 has no Windows launchers (pip/_vendor/distlib/t64.exe); use "python -m pip"',
@@ -202,14 +202,14 @@ Deno.test({
     const setuptools = await prepared(tmp.path, SETUPTOOLS47);
     const input = inputFor(WIN_312);
     const launcherPip = { image: pip.image, version: "26.2.1" };
-    const withPip = await plan(input, setuptools, { launcherPip, sourceDateEpoch: EPOCH });
+    const withPip = plan(input, setuptools, { launcherPip, sourceDateEpoch: EPOCH });
     assert.deepEqual(withPip.warnings, []);
     const exes = exeWrites(withPip.ops);
     assert.deepEqual(exes.map((o) => win32.basename(o.path)), ["easy_install.exe", "easy_install-3.12.exe"]);
     const launcher = launcherOf(pip.image, "t64.exe");
     for (const op of exes) assert.deepEqual((op.content as Uint8Array).subarray(0, launcher.length), launcher);
 
-    const withoutPip = await plan(input, setuptools);
+    const withoutPip = plan(input, setuptools);
     assert.deepEqual(exeWrites(withoutPip.ops), []);
     assert.deepEqual(withoutPip.warnings, [
       "no pip is seeded to provide Windows launchers: setuptools 47.1.0's easy_install.exe, easy_install-3.12.exe " +
@@ -217,7 +217,7 @@ Deno.test({
     ]);
 
     const debian = await prepared(tmp.path, DEBIAN_PIP);
-    const strippedPip = await plan(input, setuptools, { launcherPip: { image: debian.image, version: "23.0.1" } });
+    const strippedPip = plan(input, setuptools, { launcherPip: { image: debian.image, version: "23.0.1" } });
     assert.deepEqual(exeWrites(strippedPip.ops), []);
     assert.deepEqual(strippedPip.warnings, [
       "pip 23.0.1 has no Windows launchers (pip/_vendor/distlib/t64.exe): setuptools 47.1.0's easy_install.exe, " +

@@ -558,3 +558,82 @@ Deno.test("readWheelMetadata() reports broken metadata clearly", async () => {
     (e) => e instanceof MkvenvError && /refusing entry "\.\.\/evil\.py"/.test(e.message),
   );
 });
+
+/** Where the local and central headers of `name` start (the local header comes first in the file). */
+function headersOf(bytes: Uint8Array, name: string): { local: number; central: number } {
+  const local = indexOfText(bytes, name) - 30;
+  const central = indexOfText(bytes, name, local + 31) - 46;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  assert.equal(view.getUint32(local, true), 0x04034b50);
+  assert.equal(view.getUint32(central, true), 0x02014b50);
+  return { local, central };
+}
+
+Deno.test("extractWheel() stops an entry that inflates to more than its declared size", async () => {
+  const big = "import this\n".repeat(2000);
+  const items = [...baseItems(), { name: "demo/big.py", data: big }];
+  const lie = 1000;
+  // RECORD agrees with the lie (its hash is the true content's), so only the inflation itself can notice.
+  const record = (await recordOf(items)).replace(`,${big.length}\n`, `,${lie}\n`);
+  const bytes = await wheelOf(items, record);
+  const { local, central } = headersOf(bytes, "demo/big.py");
+  const lying = bytes.slice();
+  const view = new DataView(lying.buffer);
+  assert.equal(view.getUint16(central + 10, true), 8, "demo/big.py is deflated");
+  assert.equal(view.getUint32(central + 24, true), big.length);
+  view.setUint32(central + 24, lie, true);
+  view.setUint32(local + 22, lie, true);
+  await assertRefused(lying, /"demo\/big\.py" is corrupt: it inflates to more than the 1000 bytes the zip directory/);
+  // Unpatched, the same wheel fails only on its (deliberately wrong) RECORD size.
+  await assertRefused(bytes, /"demo\/big\.py" does not match its RECORD size \(24000 bytes, RECORD says 1000\)/);
+});
+
+Deno.test("extractWheel() refuses unsupported compression methods and encrypted entries before writing", async () => {
+  const bytes = await wheelOf(baseItems());
+  const { local, central } = headersOf(bytes, "demo/cli.py");
+  const bzip2 = bytes.slice();
+  const view = new DataView(bzip2.buffer);
+  view.setUint16(local + 8, 12, true);
+  view.setUint16(central + 10, 12, true);
+  await using parent = await tempDir();
+  await assert.rejects(
+    extractWheel(bzip2, parent.path, WHEEL),
+    (e) =>
+      e instanceof MkvenvError &&
+      e.message ===
+        `${WHEEL}: refusing entry "demo/cli.py": compression method 12 is not supported (only stored and deflate)`,
+  );
+  assert.deepEqual(allPaths(parent.path), [], "nothing is written before every entry is checked");
+  // readWheelMetadata() inflates only METADATA and entry_points.txt, so the entry does not stop it.
+  assert.equal((await readWheelMetadata(bzip2, WHEEL)).name, "demo");
+
+  const encrypted = bytes.slice();
+  const ev = new DataView(encrypted.buffer);
+  ev.setUint16(local + 6, ev.getUint16(local + 6, true) | 1, true);
+  ev.setUint16(central + 8, ev.getUint16(central + 8, true) | 1, true);
+  await assertRefused(encrypted, /refusing entry "demo\/cli\.py": encrypted entries are not allowed in wheels/);
+});
+
+Deno.test("extractWheel() refuses a file entry marked as a folder", async () => {
+  const items = [...baseItems(), { name: "demo/data", data: "", unixMode: 0o040755 }];
+  await assertRefused(
+    await wheelOf(items),
+    /refusing entry "demo\/data": it is marked as a folder but its name does not end with \//,
+  );
+});
+
+Deno.test("readWheelMetadata() refuses unsafe names and broken archives like extractWheel()", async () => {
+  for (const name of ["/abs.py", "demo/../../x.py", "..\\x.py", "\\x.py", "C:x.py"]) {
+    await assert.rejects(
+      readWheelMetadata(await wheelOf([...baseItems(), { name, data: "x" }]), WHEEL),
+      (e) =>
+        e instanceof MkvenvError &&
+        e.message === `${WHEEL}: refusing entry "${name}": unsafe name (absolute or with ".." segments)`,
+    );
+  }
+  const bytes = await wheelOf(baseItems());
+  await assert.rejects(
+    readWheelMetadata(bytes.subarray(0, bytes.length - 5), WHEEL),
+    (e) => e instanceof MkvenvError && e.message.startsWith(`${WHEEL}: not a readable zip archive: no end of central`),
+  );
+});
