@@ -109,7 +109,8 @@ function wheelsIn(dir: string, source: WheelSource, project: string): Candidate[
 
 function localCandidates(ctx: AcquireContext, project: string, version: SeedVersion): Candidate[] {
   let updates = ctx.updates ? wheelsIn(ctx.updates.dir, "update", project) : [];
-  if (version === "bundle" || version === "embed" || version === "latest") {
+  // The update log is read only when there is something it could allow.
+  if (updates.length && (version === "bundle" || version === "embed" || version === "latest")) {
     const adoptable = new Set(ctx.updates?.adoptable(project) ?? []);
     updates = updates.filter((c) => adoptable.has(path.basename(c.file)));
   }

@@ -142,12 +142,14 @@ export function imageInstallOps(
   // Hard-linked bytecode stays valid (same inode, same modification time as its source); copies would not.
   const pyc = link !== "hardlink" ? [] : options.compiled ?? compiledFiles(image, bytecodeTag(info)) ?? [];
   if (link !== "symlink") {
-    const pycDirs = [...new Set(pyc.map((f) => f.slice(0, f.lastIndexOf("/"))))].filter((d) => !m.dirs.includes(d));
+    // The image's folders (parents first), then the __pycache__ folders its bytecode adds.
+    const dirs = new Set(m.dirs);
+    for (const file of pyc) dirs.add(file.slice(0, file.lastIndexOf("/")));
     ops.push({
       op: "installTree",
       path: layout.purelib,
       source: image.site,
-      dirs: [...m.dirs, ...pycDirs],
+      dirs: [...dirs],
       files: [...m.files, ...pyc],
       link,
     });
@@ -166,14 +168,13 @@ export function imageInstallOps(
   const template = scriptTemplateFor(installer);
   const scripts = consoleScriptsToWrite(wheel.info.consoleScripts, v);
   if (!input.platform.isWindows) {
+    const binFromSite = relativePosix(input, layout.purelib, layout.binDir);
+    const encoder = new TextEncoder();
     for (const entry of scripts) {
       const text = renderConsoleScript(layout.python, entry.module, entry.attr, { template, os: input.platform.os });
-      const script = p.join(layout.binDir, entry.name);
-      ops.push({ op: "write", path: script, content: text, mode: 0o755 });
-      const size = new TextEncoder().encode(text).length;
-      record.push(
-        `${csvField(relativePosix(input, layout.purelib, script))},${recordHash(text)},${size}`,
-      );
+      const bytes = encoder.encode(text);
+      ops.push({ op: "write", path: p.join(layout.binDir, entry.name), content: text, mode: 0o755 });
+      record.push(`${csvField(`${binFromSite}/${entry.name}`)},${recordHash(bytes)},${bytes.length}`);
     }
   } else if (scripts.length) {
     const launcherPip = wheel.info.name.toLowerCase() === "pip"
