@@ -247,23 +247,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/**
- * The SHA-256 digest of `bytes`, urlsafe base64 without padding, as RECORD files write it (after `sha256=`).
- *
- * @param bytes The data.
- * @returns The encoded digest (43 characters).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { sha256UrlsafeNoPad } from "./wheel.ts";
- * assert((await sha256UrlsafeNoPad(new Uint8Array())) === "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
- * ```
- */
-export function sha256UrlsafeNoPad(bytes: Uint8Array): Promise<string> {
-  return Promise.resolve(digestUrlsafeNoPad("sha256", bytes));
-}
-
 /** The RECORD hash algorithms accepted, named as RECORD and `node:crypto` name them. PEP 427 forbids md5 and sha1. */
 const DIGESTS: ReadonlySet<string> = new Set(["sha256", "sha384", "sha512"]);
 

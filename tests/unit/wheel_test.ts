@@ -10,8 +10,8 @@ import {
   parseWheelName,
   readWheelMetadata,
   requiresPythonAllows,
-  sha256UrlsafeNoPad,
 } from "../../lib/seeder/wheel.ts";
+import { csvField, recordHash } from "../../lib/seeder/console_scripts.ts";
 import { run, skipIf, tempDir } from "../_helpers.ts";
 
 const PIP_23 = "/root/.pyenv/versions/3.12.1/lib/python3.12/ensurepip/_bundled/pip-23.2.1-py3-none-any.whl";
@@ -137,11 +137,11 @@ Deno.test("parseRecord() reads Python csv output, quoting included", () => {
   assert.throws(() => parseRecord('"a,sha256=x,1\n'), /quoted/);
 });
 
-Deno.test("sha256UrlsafeNoPad() matches RECORD's encoding", async () => {
-  assert.equal(await sha256UrlsafeNoPad(new Uint8Array()), "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+Deno.test("recordHash() matches RECORD's encoding", () => {
+  assert.equal(recordHash(new Uint8Array()), "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
   // Bytes whose digest holds both characters urlsafe base64 substitutes.
-  const digest = await sha256UrlsafeNoPad(new TextEncoder().encode("pip\n"));
-  assert.match(digest, /^[A-Za-z0-9_-]{43}$/);
+  const digest = recordHash(new TextEncoder().encode("pip\n"));
+  assert.match(digest, /^sha256=[A-Za-z0-9_-]{43}$/);
 });
 
 Deno.test("requiresPythonAllows() applies PEP 440 to the interpreter version", () => {
@@ -299,10 +299,6 @@ function bytesOf(data: string | Uint8Array): Uint8Array {
   return typeof data === "string" ? new TextEncoder().encode(data) : data;
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 function baseItems(): Item[] {
   return [
     { name: "demo/__init__.py", data: "print('hello')\n" },
@@ -324,11 +320,11 @@ function baseItems(): Item[] {
 }
 
 /** RECORD rows for `items` as a wheel builder writes them, plus RECORD's own row. */
-async function recordOf(items: readonly Item[]): Promise<string> {
-  const rows = await Promise.all(items.map(async (item) => {
+function recordOf(items: readonly Item[]): string {
+  const rows = items.map((item) => {
     const bytes = bytesOf(item.data);
-    return `${csvField(item.name)},sha256=${await sha256UrlsafeNoPad(bytes)},${bytes.length}`;
-  }));
+    return `${csvField(item.name)},${recordHash(bytes)},${bytes.length}`;
+  });
   return [...rows, `${DIST}/RECORD,,`, ""].join("\n");
 }
 
@@ -345,7 +341,7 @@ async function zipOf(items: readonly Item[]): Promise<Uint8Array> {
 
 /** A wheel holding `items` and a RECORD (by default, the correct one for `items`). */
 async function wheelOf(items: readonly Item[], record?: string): Promise<Uint8Array> {
-  return await zipOf([...items, { name: `${DIST}/RECORD`, data: record ?? await recordOf(items) }]);
+  return await zipOf([...items, { name: `${DIST}/RECORD`, data: record ?? recordOf(items) }]);
 }
 
 /** Where `text` first occurs in `bytes` at or after `from`, or -1. */
@@ -470,7 +466,7 @@ Deno.test("extractWheel() refuses an entry whose local header names another file
 
 Deno.test("extractWheel() refuses a file whose content does not match RECORD", async () => {
   const items = baseItems();
-  const record = await recordOf(items);
+  const record = recordOf(items);
   const tampered = items.map((i) => i.name === "demo/__init__.py" ? { ...i, data: "print('HELLO')\n" } : i);
   await assertRefused(await wheelOf(tampered, record), /"demo\/__init__\.py" does not match its RECORD hash/);
   const longer = items.map((i) => i.name === "demo/stored.txt" ? { ...i, data: "stored, not deflated!\n" } : i);
@@ -480,15 +476,15 @@ Deno.test("extractWheel() refuses a file whose content does not match RECORD", a
 Deno.test("extractWheel() refuses files missing from RECORD and RECORD rows missing from the wheel", async () => {
   const items = baseItems();
   const extra = [...items, { name: "demo/sneaky.py", data: "import os\n" }];
-  await assertRefused(await wheelOf(extra, await recordOf(items)), /"demo\/sneaky\.py" is not listed in its RECORD/);
+  await assertRefused(await wheelOf(extra, recordOf(items)), /"demo\/sneaky\.py" is not listed in its RECORD/);
   const fewer = items.filter((i) => i.name !== "demo/cli.py");
   await assertRefused(
-    await wheelOf(fewer, await recordOf(items)),
+    await wheelOf(fewer, recordOf(items)),
     /"demo\/cli\.py" is listed in its RECORD but missing from the wheel/,
   );
-  const unhashed = (await recordOf(items)).replace(/^demo\/__init__\.py,[^,]*,/m, "demo/__init__.py,,");
+  const unhashed = (recordOf(items)).replace(/^demo\/__init__\.py,[^,]*,/m, "demo/__init__.py,,");
   await assertRefused(await wheelOf(items, unhashed), /"demo\/__init__\.py" has no hash in its RECORD/);
-  const md5 = (await recordOf(items)).replace(/^demo\/__init__\.py,sha256=/m, "demo/__init__.py,md5=");
+  const md5 = (recordOf(items)).replace(/^demo\/__init__\.py,sha256=/m, "demo/__init__.py,md5=");
   await assertRefused(await wheelOf(items, md5), /unsupported RECORD hash "md5=/);
   await assertRefused(await zipOf(items), /no \*\.dist-info\/RECORD in the wheel/);
   await assertRefused(await wheelOf(items, 'demo/__init__.py,"sha256=x\n'), /RECORD is malformed/);
@@ -574,7 +570,7 @@ Deno.test("extractWheel() stops an entry that inflates to more than its declared
   const items = [...baseItems(), { name: "demo/big.py", data: big }];
   const lie = 1000;
   // RECORD agrees with the lie (its hash is the true content's), so only the inflation itself can notice.
-  const record = (await recordOf(items)).replace(`,${big.length}\n`, `,${lie}\n`);
+  const record = (recordOf(items)).replace(`,${big.length}\n`, `,${lie}\n`);
   const bytes = await wheelOf(items, record);
   const { local, central } = headersOf(bytes, "demo/big.py");
   const lying = bytes.slice();
