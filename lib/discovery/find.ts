@@ -153,6 +153,34 @@ interface Probing {
 }
 
 /**
+ * The signal that stops a search's probes, made when the first probe starts: a warm run answers from the cache, and
+ * creating and aborting a controller costs it a third of a millisecond.
+ */
+class ProbeStop {
+  #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
+  readonly #outer: AbortSignal | undefined;
+
+  constructor(outer: AbortSignal | undefined) {
+    this.#outer = outer;
+  }
+
+  /** The signal for probes: aborted by {@linkcode ProbeStop.abort} or by the caller's signal. */
+  get signal(): AbortSignal {
+    if (!this.#signal) {
+      this.#controller = new AbortController();
+      this.#signal = this.#outer ? AbortSignal.any([this.#controller.signal, this.#outer]) : this.#controller.signal;
+    }
+    return this.#signal;
+  }
+
+  /** Stops the probes still running. */
+  abort(): void {
+    this.#controller?.abort();
+  }
+}
+
+/**
  * Yields each candidate's answer in candidate order. Cached answers cost no lookahead, so a warm run touches only the
  * candidates up to the one that wins. When the head needs interrogating, the next uncached candidates are
  * interrogated alongside it, up to {@linkcode PROBE_CONCURRENCY} at once. A file already in `seen` (reached through
@@ -161,7 +189,7 @@ interface Probing {
 async function* probeInOrder(
   candidates: Iterable<Candidate>,
   ctx: DiscoveryContext,
-  signal: AbortSignal,
+  stop: ProbeStop,
   seen: Set<string> = new Set(),
 ): AsyncGenerator<{ candidate: Candidate; result: ProbeResult }> {
   const iterator = candidates[Symbol.iterator]();
@@ -178,7 +206,7 @@ async function* probeInOrder(
     }
   };
   const start = (item: Probing) => {
-    if ("realPath" in item.result) item.result = freshProbe(item.candidate.path, item.result, ctx, signal);
+    if ("realPath" in item.result) item.result = freshProbe(item.candidate.path, item.result, ctx, stop.signal);
   };
   while (queue.length || pull()) {
     const head = queue[0]!;
@@ -211,10 +239,9 @@ export async function findPython(rawSpecs: readonly string[], context: Discovery
   const { specs, origin } = resolveSpecs(rawSpecs, ctx);
   const notes: string[] = [];
   for (const spec of specs) {
-    const controller = new AbortController();
+    const stop = new ProbeStop(ctx.signal);
     try {
-      const signal = ctx.signal ? AbortSignal.any([controller.signal, ctx.signal]) : controller.signal;
-      for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, signal)) {
+      for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, stop)) {
         ctx.signal?.throwIfAborted(); // a cancelled probe is no answer: stop rather than try the next candidate
         if (result.ok && satisfies(result.info, spec, { implMustMatch: candidate.implMustMatch })) {
           return { path: candidate.path, source: candidate.source, info: result.info };
@@ -227,7 +254,7 @@ export async function findPython(rawSpecs: readonly string[], context: Discovery
         }
       }
     } finally {
-      controller.abort(); // stops probes still running for candidates after the one that won
+      stop.abort(); // stops probes still running for candidates after the one that won
     }
   }
   const asked = specs.map((s) => `"${s.raw}"`).join(", ");
@@ -267,10 +294,10 @@ export async function listPythons(rawSpecs: readonly string[], context: Discover
     : ["python", "pypy", "graalpy"].map((s) => parseSpec(s, ctx.platform));
   const listed: ListedPython[] = [];
   const seen = new Set<string>(); // shared across specs: each interpreter is listed once
-  const signal = ctx.signal ?? new AbortController().signal;
+  const stop = new ProbeStop(ctx.signal);
   for (const spec of specs) {
-    for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, signal, seen)) {
-      signal.throwIfAborted();
+    for await (const { candidate, result } of probeInOrder(proposeCandidates(spec, ctx), ctx, stop, seen)) {
+      ctx.signal?.throwIfAborted();
       if (!result.ok) {
         ctx.debug?.(describeSkip(candidate, result, spec));
         continue;

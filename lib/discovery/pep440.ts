@@ -100,6 +100,25 @@ function toInt(digits: string, text: string): number {
 }
 
 /**
+ * The release numbers of a version that is nothing else (`26.2.1`), or undefined. Most versions are like that, and
+ * this spares V8 compiling `VERSION_RE` (half a millisecond on every run).
+ */
+function plainRelease(text: string): number[] | undefined {
+  const release: number[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      // Up to 15 digits always make a safe integer.
+      if (i === start || i - start > 15) return undefined;
+      release.push(Number(text.slice(start, i)));
+      start = i + 1;
+    } else if (c < 48 || c > 57) return undefined;
+  }
+  return release;
+}
+
+/**
  * Parses a PEP 440 version, normalising alternative spellings (`1.0alpha1` → `1.0a1`, `1.0c1` → `1.0rc1`,
  * `1.0-1` → `1.0.post1`, `1.0_dev` → `1.0.dev0`, a leading `v`, surrounding whitespace, any letter case).
  *
@@ -116,6 +135,8 @@ function toInt(digits: string, text: string): number {
  * ```
  */
 export function parseVersion(text: string): Pep440Version {
+  const plain = plainRelease(text);
+  if (plain) return { epoch: 0, release: plain };
   const trimmed = text.trim();
   const m = VERSION_RE.exec(trimmed);
   if (!m) throw new SyntaxError(`Invalid version "${text}": not a PEP 440 version`);

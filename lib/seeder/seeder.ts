@@ -142,15 +142,20 @@ export function imageInstallOps(
   // Hard-linked bytecode stays valid (same inode, same modification time as its source); copies would not.
   const pyc = link !== "hardlink" ? [] : options.compiled ?? compiledFiles(image, bytecodeTag(info)) ?? [];
   if (link !== "symlink") {
-    // The image's folders (parents first), then the __pycache__ folders its bytecode adds.
+    // The image's folders (parents first), then the __pycache__ folders its bytecode adds. The list is sorted, so
+    // a file's folder is mostly the previous file's, found without hashing a new string.
     const dirs = new Set(m.dirs);
-    for (const file of pyc) dirs.add(file.slice(0, file.lastIndexOf("/")));
+    let folder = "";
+    for (const file of pyc) {
+      const end = file.lastIndexOf("/");
+      if (end !== folder.length || !file.startsWith(folder)) dirs.add(folder = file.slice(0, end));
+    }
     ops.push({
       op: "installTree",
       path: layout.purelib,
       source: image.site,
       dirs: [...dirs],
-      files: [...m.files, ...pyc],
+      files: m.files.concat(pyc),
       link,
     });
   }
@@ -161,7 +166,7 @@ export function imageInstallOps(
       ...m.topLevel.filter((entry) => entry !== m.distInfo).map((entry) => `${csvField(entry)},,`),
       ...m.files.filter((f) => f.startsWith(`${m.distInfo}/`)).map((f) => `${csvField(f)},,`),
     ]
-    : [...m.record, ...pyc.map((f) => `${csvField(f)},,`)];
+    : m.record.concat(csvLines(pyc));
   const v = input.python.info.versionInfo;
   // The scripts are what the seeded pip would write.
   const installer = wheel.info.name.toLowerCase() === "pip" ? wheel.info.version : options.launcherPip?.version;
@@ -170,11 +175,17 @@ export function imageInstallOps(
   if (!input.platform.isWindows) {
     const binFromSite = relativePosix(input, layout.purelib, layout.binDir);
     const encoder = new TextEncoder();
+    // pip, pip3 and pip3.X are one text: hashed once.
+    const hashes = new Map<string, string>();
     for (const entry of scripts) {
       const text = renderConsoleScript(layout.python, entry.module, entry.attr, { template, os: input.platform.os });
-      const bytes = encoder.encode(text);
+      let hash = hashes.get(text);
+      if (hash === undefined) {
+        const bytes = encoder.encode(text);
+        hashes.set(text, hash = `${recordHash(bytes)},${bytes.length}`);
+      }
       ops.push({ op: "write", path: p.join(layout.binDir, entry.name), content: text, mode: 0o755 });
-      record.push(`${csvField(`${binFromSite}/${entry.name}`)},${recordHash(bytes)},${bytes.length}`);
+      record.push(`${csvField(`${binFromSite}/${entry.name}`)},${hash}`);
     }
   } else if (scripts.length) {
     const launcherPip = wheel.info.name.toLowerCase() === "pip"
@@ -190,6 +201,15 @@ export function imageInstallOps(
   record.push(`${csvField(`${m.distInfo}/RECORD`)},,`);
   ops.push({ op: "write", path: p.join(layout.purelib, m.distInfo, "RECORD"), content: record.join("\n") + "\n" });
   return ops;
+}
+
+/**
+ * RECORD lines without hash and size for `files`, as one block when no name needs quoting (one scan finds out).
+ */
+function csvLines(files: readonly string[]): string[] {
+  if (!files.length) return [];
+  if (/[",\r\n]/.test(files.join(""))) return files.map((f) => `${csvField(f)},,`);
+  return [files.join(",,\n") + ",,"];
 }
 
 /** Where pip keeps its vendored distlib, relative to site-packages. */
@@ -263,13 +283,13 @@ function windowsScripts(
  */
 function previousInstallRemoval(input: CreatorInput, layout: VenvLayout, project: string): PlanOp[] {
   const p = input.platform.path;
-  const prefix = project.toLowerCase().replace(/[-_.]+/g, "_");
   let entries: string[];
   try {
     entries = [...Deno.readDirSync(layout.purelib)].map((e) => e.name);
   } catch {
     return [];
   }
+  const prefix = project.toLowerCase().replace(/[-_.]+/g, "_");
   const ops: PlanOp[] = [];
   const seen = new Set<string>();
   for (const distInfo of entries) {

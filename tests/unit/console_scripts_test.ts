@@ -153,6 +153,10 @@ Deno.test("consoleScriptShebang() switches to the /bin/sh trampoline for spaces 
   );
   assert.throws(() => renderConsoleScript("/env/bin/python", "pip", ""), MkvenvError);
   assert.throws(() => renderConsoleScript("/env/bin/python", "a b", "main"), MkvenvError);
+  // ASCII names take a shortcut past the Unicode pattern; both refuse what distlib refuses.
+  for (const [module, attr] of [["a-b", "main"], ["a..b", "main"], ["café-x", "main"], ["m", "f.ü-"]]) {
+    assert.throws(() => renderConsoleScript("/env/bin/python", module!, attr!), MkvenvError, `${module}:${attr}`);
+  }
 });
 
 Deno.test({

@@ -82,3 +82,21 @@ Deno.test("win32 agrees with node:path.win32", () => {
     }
   }
 });
+
+Deno.test("posix agrees with node:path.posix on every path of up to four parts", () => {
+  // Paths that are already normal take a shortcut: every mix of separators, dots and names checks where it applies.
+  const parts = ["", "/", "//", ".", "..", "a", "b.", ".c", "..d"];
+  const paths = new Set<string>();
+  const grow = (prefix: string, depth: number): void => {
+    paths.add(prefix);
+    if (depth === 4) return;
+    for (const part of parts) grow(prefix + part, depth + 1);
+  };
+  grow("", 0);
+  for (const p of paths) {
+    assert.equal(posix.normalize(p), nodePath.posix.normalize(p), `normalize(${JSON.stringify(p)})`);
+    assert.equal(posix.join("/x", p), nodePath.posix.join("/x", p), `join("/x", ${JSON.stringify(p)})`);
+    assert.equal(posix.resolve("/x", p), nodePath.posix.resolve("/x", p), `resolve("/x", ${JSON.stringify(p)})`);
+    assert.equal(posix.isAbsolute(p), nodePath.posix.isAbsolute(p), `isAbsolute(${JSON.stringify(p)})`);
+  }
+});

@@ -50,6 +50,14 @@ Deno.test("parseVersion() normalises alternative spellings", () => {
   }
 });
 
+Deno.test("parseVersion() reads a plain release as the full grammar does", () => {
+  for (const plain of ["0", "26.2.1", "3.012", "1.2.3.4.5", "123456789012345", "1234567890123456.1"]) {
+    // A leading "v" takes the full grammar's path.
+    assert.deepEqual(parseVersion(plain), parseVersion(`v${plain}`), plain);
+  }
+  assert.deepEqual(parseVersion("26.2.1"), { epoch: 0, release: [26, 2, 1] });
+});
+
 Deno.test("parseVersion() throws SyntaxError on garbage", () => {
   for (
     const bad of ["", "abc", "3.x", "3..12", "3.12.", ".3", "3.12-", "3.12+", "3.12+a..b", "3 12", "1.0rc1rc2", "!1.0"]
