@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { fnv1a64 } from "../fnv1a.ts";
 import { hostPath as path } from "../path.ts";
 import { writeFileAtomicSync } from "../app_data.ts";
 import type { PythonInfo } from "./py_info.ts";
@@ -78,16 +79,6 @@ function realPathOr(exe: string): string {
 
 function sameFingerprint(a: FileFingerprint, b: FileFingerprint): boolean {
   return a.realPath === b.realPath && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-/** FNV-1a 64-bit of a string, as 16 hex digits: a stable, synchronous file name for a path. */
-function fnv1a64(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= BigInt(byte);
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return hash.toString(16).padStart(16, "0");
 }
 
 /** Options for {@linkcode PyInfoCache}. */

@@ -113,11 +113,11 @@ const NO_HARDLINK = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK"
 function applyInstallTree(op: InstallTreeOp): "hardlink" | "copy" {
   let link = op.link === "hardlink";
   // Hundreds of files per seed: plain concatenation, since image manifests hold only checked relative "/" paths.
-  const under = (root: string, rel: string): string =>
-    root + path.sep + (path.sep === "/" ? rel : rel.replaceAll("/", path.sep));
-  for (const dir of op.dirs) Deno.mkdirSync(under(op.path, dir), { recursive: true });
+  const sep = path.sep, sourceRoot = op.source + sep, targetRoot = op.path + sep;
+  const native = sep === "/" ? (rel: string): string => rel : (rel: string): string => rel.replaceAll("/", sep);
+  for (const dir of op.dirs) Deno.mkdirSync(targetRoot + native(dir), { recursive: true });
   for (const file of op.files) {
-    const source = under(op.source, file), target = under(op.path, file);
+    const rel = native(file), source = sourceRoot + rel, target = targetRoot + rel;
     if (link) {
       try {
         try {

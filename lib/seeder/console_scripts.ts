@@ -125,30 +125,36 @@ export interface ScriptFile {
 }
 
 /**
- * A pattern with Unicode classes, and its ASCII equivalent for ASCII text: V8 compiles a `\p{L}` class into
- * thousands of ranges on every run (a third of a millisecond), while names are nearly always ASCII.
+ * A pattern with Unicode classes, and its ASCII equivalent for ASCII text. V8 expands a `\p{L}` class into thousands
+ * of ranges whenever such a regex is made or first run (half a millisecond a run), and names are nearly always
+ * ASCII: the Unicode one is made only for text that needs it.
  */
-interface NamePattern {
-  readonly ascii: RegExp;
-  readonly unicode: RegExp;
-}
+class NamePattern {
+  readonly #ascii: RegExp;
+  readonly #unicodeSource: string;
+  #unicode: RegExp | undefined;
 
-function matches(pattern: NamePattern, text: string): boolean {
-  // deno-lint-ignore no-control-regex
-  return (/^[\x00-\x7f]*$/.test(text) ? pattern.ascii : pattern.unicode).test(text);
+  constructor(ascii: RegExp, unicodeSource: string) {
+    this.#ascii = ascii;
+    this.#unicodeSource = unicodeSource;
+  }
+
+  test(text: string): boolean {
+    // deno-lint-ignore no-control-regex
+    if (/^[\x00-\x7f]*$/.test(text)) return this.#ascii.test(text);
+    this.#unicode ??= new RegExp(this.#unicodeSource, "u");
+    return this.#unicode.test(text);
+  }
 }
 
 /** The unversioned pip and easy_install entry points pip replaces with versioned ones, with the versions it drops. */
-const PIP_VERSIONED: NamePattern = { ascii: /^pip(\d+(\.\d+)?)?$/, unicode: /^pip(\p{Nd}+(\.\p{Nd}+)?)?$/u };
-const EASY_INSTALL_VERSIONED: NamePattern = {
-  ascii: /^easy_install(-\d+\.\d+)?$/,
-  unicode: /^easy_install(-\p{Nd}+\.\p{Nd}+)?$/u,
-};
+const PIP_VERSIONED = new NamePattern(/^pip(\d+(\.\d+)?)?$/, String.raw`^pip(\p{Nd}+(\.\p{Nd}+)?)?$`);
+const EASY_INSTALL_VERSIONED = new NamePattern(
+  /^easy_install(-\d+\.\d+)?$/,
+  String.raw`^easy_install(-\p{Nd}+\.\p{Nd}+)?$`,
+);
 /** distlib's entry point grammar (`\w+([:.]\w+)*`); Python's `\w` is Unicode letters, numbers and `_`. */
-const DOTTED_NAME: NamePattern = {
-  ascii: /^\w+(\.\w+)*$/,
-  unicode: /^[\p{L}\p{N}_]+(\.[\p{L}\p{N}_]+)*$/u,
-};
+const DOTTED_NAME = new NamePattern(/^\w+(\.\w+)*$/, String.raw`^[\p{L}\p{N}_]+(\.[\p{L}\p{N}_]+)*$`);
 
 /**
  * Rejects names that would not become one file in the scripts folder. pip 26 refuses names escaping the folder; this
@@ -196,14 +202,14 @@ export function consoleScriptsToWrite(
     if (ensurepipOptions === undefined) out.push(as("pip", pip));
     if (ensurepipOptions !== "altinstall") out.push(as(`pip${python.major}`, pip));
     out.push(as(`pip${minor}`, pip));
-    for (const name of [...byName.keys()]) if (matches(PIP_VERSIONED, name)) byName.delete(name);
+    for (const name of [...byName.keys()]) if (PIP_VERSIONED.test(name)) byName.delete(name);
   }
   const easyInstall = byName.get("easy_install");
   byName.delete("easy_install");
   if (easyInstall) {
     if (ensurepipOptions === undefined) out.push(as("easy_install", easyInstall));
     out.push(as(`easy_install-${minor}`, easyInstall));
-    for (const name of [...byName.keys()]) if (matches(EASY_INSTALL_VERSIONED, name)) byName.delete(name);
+    for (const name of [...byName.keys()]) if (EASY_INSTALL_VERSIONED.test(name)) byName.delete(name);
   }
   out.push(...byName.values());
   for (const s of out) checkScriptName(s.name);
@@ -294,7 +300,7 @@ export function consoleScriptShebang(pythonExe: string, options: ConsoleScriptOp
 
 /** The script body after the shebang: pip's or distlib's template for `module:attr`. */
 function scriptBody(module: string, attr: string, template: ScriptTemplate): string {
-  if (!matches(DOTTED_NAME, module) || !matches(DOTTED_NAME, attr)) {
+  if (!DOTTED_NAME.test(module) || !DOTTED_NAME.test(attr)) {
     throw new MkvenvError(`Invalid console script entry point "${module}:${attr}": expected "module:callable"`);
   }
   // distlib imports the first component of a dotted callable and calls the whole path.

@@ -7,7 +7,7 @@
  */
 import { replaceAtomicallySync } from "../app_data.ts";
 import { hostPath as path } from "../path.ts";
-import { sha256 } from "./sha256.ts";
+import { fnv1a64 } from "../fnv1a.ts";
 
 /** A `console_scripts` entry point. */
 export interface ConsoleScriptEntry {
@@ -41,10 +41,6 @@ interface CachedWheelInfo {
   readonly info: WheelInfo;
 }
 
-function sha256Hex(text: string): string {
-  return Array.from(sha256(text), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Reads wheel metadata, from the cache when the file is unchanged (same size and modification time). */
 export class WheelInfoCache {
   readonly #dir: string;
@@ -59,7 +55,7 @@ export class WheelInfoCache {
   /** The metadata of the wheel at `file`. */
   async get(file: string): Promise<WheelInfo> {
     const stat = Deno.statSync(file);
-    const key = path.join(this.#dir, `${sha256Hex(file)}.json`);
+    const key = path.join(this.#dir, `${fnv1a64(file)}.json`);
     try {
       const cached = JSON.parse(Deno.readTextFileSync(key)) as CachedWheelInfo;
       if (cached.size === stat.size && cached.mtimeMs === stat.mtime?.getTime() && cached.info.path === file) {
