@@ -14,10 +14,17 @@ export const APP_DATA_SUBFOLDER = "mkvenv-v1";
 export type EnvLookup = (name: string) => string | undefined;
 
 /**
- * The platform cache folder for mkvenv: `$XDG_CACHE_HOME/mkvenv` or `~/.cache/mkvenv` on Linux,
- * `~/Library/Caches/mkvenv` on macOS, `%LOCALAPPDATA%\mkvenv\Cache` on Windows.
+ * The app-data folder when none is chosen: `VIRTUALENV_OVERRIDE_APP_DATA` when set and not empty (virtualenv's
+ * override of its default, so a setup made for virtualenv sends mkvenv's data there too, into its own subfolder),
+ * else the platform cache folder for mkvenv: `$XDG_CACHE_HOME/mkvenv` or `~/.cache/mkvenv` on Linux,
+ * `~/Library/Caches/mkvenv` on macOS, `%LOCALAPPDATA%\mkvenv\Cache` on Windows. A relative override is taken from
+ * the working folder by the callers, as `--app-data` is.
  */
 export function defaultAppDataDir(os: string, env: EnvLookup): string {
+  // virtualenv tests the key's presence, so an empty value means the working folder there; that is a trap, not a
+  // choice anyone makes on purpose, so here it means unset.
+  const override = env("VIRTUALENV_OVERRIDE_APP_DATA");
+  if (override) return override;
   if (os === "windows") {
     const local = env("LOCALAPPDATA") ?? win32.join(env("USERPROFILE") ?? "C:\\", "AppData", "Local");
     return win32.join(local, "mkvenv", "Cache");

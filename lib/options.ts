@@ -102,7 +102,7 @@ export const OPTIONS: readonly OptionDef[] = [
     metavar: "DIR",
     group: "general",
     help: "folder for mkvenv's caches (kept in its mkvenv-v1 subfolder)",
-    defaultText: "the platform cache folder, e.g. ~/.cache/mkvenv",
+    defaultText: "$VIRTUALENV_OVERRIDE_APP_DATA, else the platform cache folder, e.g. ~/.cache/mkvenv",
   },
   {
     name: "reset-app-data",

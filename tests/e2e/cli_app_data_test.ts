@@ -73,3 +73,41 @@ Deno.test({
     assert.ok((await Deno.readDir(path.join(ad, "mkvenv-v1", "py_info"))[Symbol.asyncIterator]().next()).value);
   },
 });
+
+Deno.test({
+  name: "cli: VIRTUALENV_OVERRIDE_APP_DATA moves the default app-data folder; --app-data still wins; empty is unset",
+  ignore: skipIf(!PY312, "pyenv CPython 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const override = path.join(tmp.path, "override");
+    const exists = (p: string): boolean => {
+      try {
+        Deno.statSync(p);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Relative, as virtualenv allows: taken from the working folder.
+    let r = await mkvenv(["a", "-p", PY312!], {
+      cwd: tmp.path,
+      env: cleanEnv({ HOME: tmp.path, VIRTUALENV_OVERRIDE_APP_DATA: "override" }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(exists(path.join(override, "mkvenv-v1", "py_info")));
+    assert.ok(!exists(path.join(tmp.path, ".cache", "mkvenv")));
+    const chosen = path.join(tmp.path, "chosen");
+    r = await mkvenv([path.join(tmp.path, "b"), "-p", PY312!, "--app-data", chosen], {
+      env: cleanEnv({ HOME: tmp.path, VIRTUALENV_OVERRIDE_APP_DATA: override }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(exists(path.join(chosen, "mkvenv-v1", "py_info")));
+    r = await mkvenv([path.join(tmp.path, "c"), "-p", PY312!], {
+      cwd: tmp.path,
+      env: cleanEnv({ HOME: tmp.path, VIRTUALENV_OVERRIDE_APP_DATA: "" }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(exists(path.join(tmp.path, ".cache", "mkvenv", "mkvenv-v1", "py_info")));
+    assert.ok(!exists(path.join(tmp.path, "mkvenv-v1")));
+  },
+});
