@@ -175,17 +175,18 @@ export function imageInstallOps(
   if (!input.platform.isWindows) {
     const binFromSite = relativePosix(input, layout.purelib, layout.binDir);
     const encoder = new TextEncoder();
-    // pip, pip3 and pip3.X are one text: hashed once.
-    const hashes = new Map<string, string>();
+    // pip, pip3 and pip3.X are one text: rendered and hashed once.
+    const rendered = new Map<string, { text: string; hash: string }>();
     for (const entry of scripts) {
-      const text = renderConsoleScript(layout.python, entry.module, entry.attr, { template, os: input.platform.os });
-      let hash = hashes.get(text);
-      if (hash === undefined) {
+      const target = `${entry.module}:${entry.attr}`;
+      let script = rendered.get(target);
+      if (!script) {
+        const text = renderConsoleScript(layout.python, entry.module, entry.attr, { template, os: input.platform.os });
         const bytes = encoder.encode(text);
-        hashes.set(text, hash = `${recordHash(bytes)},${bytes.length}`);
+        rendered.set(target, script = { text, hash: `${recordHash(bytes)},${bytes.length}` });
       }
-      ops.push({ op: "write", path: p.join(layout.binDir, entry.name), content: text, mode: 0o755 });
-      record.push(`${csvField(`${binFromSite}/${entry.name}`)},${hash}`);
+      ops.push({ op: "write", path: p.join(layout.binDir, entry.name), content: script.text, mode: 0o755 });
+      record.push(`${csvField(`${binFromSite}/${entry.name}`)},${script.hash}`);
     }
   } else if (scripts.length) {
     const launcherPip = wheel.info.name.toLowerCase() === "pip"
