@@ -5,12 +5,12 @@
  * @module
  */
 import { runCli } from "./lib/run_cli.ts";
+import { runUpdateJobFromEnv } from "./lib/seeder/periodic_update.ts";
+import { hostPlatform } from "./lib/platform.ts";
 
 async function main(): Promise<void> {
   // A compiled mkvenv is also its own periodic-update background process (lib/seeder/periodic_update.ts).
   if (Deno.build.standalone && Deno.env.get("MKVENV_UPDATE_JOB") !== undefined) {
-    const { runUpdateJobFromEnv } = await import("./lib/seeder/periodic_update.ts");
-    const { hostPlatform } = await import("./lib/platform.ts");
     Deno.exit(await runUpdateJobFromEnv(hostPlatform()));
   }
   const code = await runCli(Deno.args);

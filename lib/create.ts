@@ -248,6 +248,9 @@ function chooseSymlinks(
   return false;
 }
 
+/** The real path of each found interpreter's base executable, resolved once per found interpreter. */
+const systemRealPaths = new WeakMap<FoundPython, string>();
+
 function creatorInput(
   { platform, cwd }: Resolved,
   options: CreateVenvOptions,
@@ -255,10 +258,14 @@ function creatorInput(
   destState: DestState,
   symlinks: boolean,
 ): CreatorInput {
+  let systemExecutableRealPath = systemRealPaths.get(python);
+  if (systemExecutableRealPath === undefined) {
+    systemRealPaths.set(python, systemExecutableRealPath = diskHostView.realPath(python.info.systemExecutable));
+  }
   return {
     dest: destState.path,
     python,
-    systemExecutableRealPath: diskHostView.realPath(python.info.systemExecutable),
+    systemExecutableRealPath,
     platform,
     symlinks,
     systemSitePackages: options.systemSitePackages ?? false,

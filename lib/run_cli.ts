@@ -22,6 +22,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./config/resolve.ts";
+import { timeoutFrom, upgradeEmbedWheels } from "./seeder/periodic_update.ts";
 import { MKVENV_VERSION } from "./version.ts";
 
 /** Where {@linkcode runCli} writes; defaults to the process's stdout and stderr. */
@@ -86,7 +87,6 @@ function progressLine(io: CliIo): (name: string, received: number, total: number
 
 /** `--upgrade-embed-wheels`: one line per package and Python, saying which wheel is now used. */
 async function upgradeWheels(root: string, lookup: EnvLookup, io: CliIo): Promise<number> {
-  const { upgradeEmbedWheels, timeoutFrom } = await import("./seeder/periodic_update.ts");
   const platform = hostPlatform();
   const outcomes = await upgradeEmbedWheels(root, ["pip", "setuptools"], {
     now: () => new Date(),

@@ -19,6 +19,7 @@ import { compareVersions, parseVersion, type Pep440Version } from "../discovery/
 import { fromFileUrl, hostPath as path } from "../path.ts";
 import type { Platform } from "../platform.ts";
 import type { IndexFile } from "./index_client.ts";
+import { WheelInfoCache } from "./wheel_info.ts";
 import { parseWheelFileName, requiresPythonAllows } from "./wheel_name.ts";
 
 const HOUR_MS = 3_600_000;
@@ -290,7 +291,6 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
       }
       if (candidate.requiresPython === undefined) {
         // The index did not say: the wheel's own METADATA decides.
-        const { WheelInfoCache } = await import("./wheel_info.ts");
         const info = await new WheelInfoCache(path.join(job.root, "wheel_info")).get(target);
         if (!requiresPythonAllows(info.requiresPython, job.python)) continue;
       }
