@@ -151,10 +151,9 @@ export function storedZip(entries: readonly StoredZipEntry[], options: StoredZip
     out.set(value, at);
     at += value.length;
   };
-  const offsets: number[] = [];
-  for (const p of prepared) {
-    offsets.push(at);
-    u32(0x04034b50);
+  // The fields a local header and its central directory record share, from "version needed" to the extra field's
+  // length.
+  const sharedFields = (p: typeof prepared[number]): void => {
     u16(ZIP_VERSION);
     u16(p.flags);
     u16(0); // stored
@@ -165,6 +164,12 @@ export function storedZip(entries: readonly StoredZipEntry[], options: StoredZip
     u32(p.entry.data.length);
     u16(p.name.length);
     u16(0); // extra field length
+  };
+  const offsets: number[] = [];
+  for (const p of prepared) {
+    offsets.push(at);
+    u32(0x04034b50);
+    sharedFields(p);
     bytes(p.name);
     bytes(p.entry.data);
   }
@@ -172,16 +177,7 @@ export function storedZip(entries: readonly StoredZipEntry[], options: StoredZip
   prepared.forEach((p, i) => {
     u32(0x02014b50);
     u16((createSystem << 8) | ZIP_VERSION);
-    u16(ZIP_VERSION);
-    u16(p.flags);
-    u16(0); // stored
-    u16(p.time);
-    u16(p.date);
-    u32(p.crc);
-    u32(p.entry.data.length);
-    u32(p.entry.data.length);
-    u16(p.name.length);
-    u16(0); // extra field length
+    sharedFields(p);
     u16(0); // comment length
     u16(0); // disk number
     u16(0); // internal attributes

@@ -404,6 +404,18 @@ Deno.test({
 
 // --- 3. --copies and --symlink-app-data ------------------------------------------------------------------------------
 
+/** The report's last lines: the app-data seeder with its link mode, pip at `version`, then the activators. */
+function assertSeedReport(stdout: string, via: string, version: string): void {
+  assert.match(
+    stdout,
+    new RegExp(
+      `\n  seeder FromAppData\\(via=${via}\\)\n    added seed packages: pip==${version}\n${
+        RegExp.escape(ACTIVATORS_LINE)
+      }$`,
+    ),
+  );
+}
+
 /** The single image folder of pip for `minor` in an app-data folder. */
 async function pipImage(appData: string, minor: string): Promise<string> {
   const dir = path.join(appData, "mkvenv-v1", "images", minor);
@@ -423,14 +435,7 @@ Deno.test({
     const expected = await expectedSeed("pip", await targetInfo(PY312!));
     const r = await mkvenv([dest, "-p", PY312!, "--app-data", ad, "--copies"], { seed: true });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `\n  seeder FromAppData\\(via=copy\\)\n    added seed packages: pip==${expected}\n${
-          RegExp.escape(ACTIVATORS_LINE)
-        }$`,
-      ),
-    );
+    assertSeedReport(r.stdout, "copy", expected);
     const image = await settled(await pipImage(ad, "3.12"));
     const manifest = readManifest(image);
     const site = await sitePackages(dest);
@@ -456,14 +461,7 @@ Deno.test({
     const expected = await expectedSeed("pip", await targetInfo(PY312!));
     const r = await mkvenv([dest, "-p", PY312!, "--app-data", ad, "--symlink-app-data"], { seed: true });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `\n  seeder FromAppData\\(via=symlink\\)\n    added seed packages: pip==${expected}\n${
-          RegExp.escape(ACTIVATORS_LINE)
-        }$`,
-      ),
-    );
+    assertSeedReport(r.stdout, "symlink", expected);
     const image = await settled(await pipImage(ad, "3.12"));
     const manifest = readManifest(image);
     const before = manifestPart(await snapshot(image), manifest);
