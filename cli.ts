@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (Deno.build.standalone && Deno.env.get("MKVENV_UPDATE_JOB") !== undefined) {
     Deno.exit(await runUpdateJobFromEnv(hostPlatform()));
   }
-  const code = await runCli(Deno.args);
+  const code = await runCli(Deno.args, { ownsProcess: true });
   Deno.exit(code);
 }
 

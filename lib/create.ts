@@ -125,6 +125,13 @@ export interface CreateVenvOptions {
    * the call rejects with the signal's reason (an `AbortError` `DOMException` unless another reason was given).
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The call is all the process does (mkvenv's own executable sets this): mkvenv may then change the working
+   * directory while it links seed files, which makes each link cheaper, and changes it back before it goes on.
+   * Leave it off in a program that does anything else meanwhile: another thread's relative path would resolve from
+   * the wrong folder. @default {false}
+   */
+  readonly ownsProcess?: boolean | undefined;
 }
 
 /** What creating an environment does (or did): the interpreter, the creator, the layout and the plan. */
@@ -566,7 +573,7 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
   const applying = performance.now();
   try {
     try {
-      const outcome = await applyPlan(description.plan, { signal });
+      const outcome = await applyPlan(description.plan, { signal, ownsProcess: options.ownsProcess });
       warnings.push(...outcome.warnings);
       for (const [k, v] of outcome.installedVia) installedVia.set(k, v);
     } catch (e) {
@@ -574,7 +581,7 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       if (!(e instanceof SymlinkUnsupportedError) || options.symlinks || !description.symlinks) throw e;
       warnings.push(`${e.message}; copied the interpreter instead`);
       description = replan();
-      const outcome = await applyPlan(description.plan, { signal });
+      const outcome = await applyPlan(description.plan, { signal, ownsProcess: options.ownsProcess });
       warnings.push(...outcome.warnings);
       for (const [k, v] of outcome.installedVia) installedVia.set(k, v);
     }

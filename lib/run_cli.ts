@@ -58,6 +58,11 @@ export interface RunCliOptions {
    * @default {true when writing to the process's stderr, it is a terminal, and NO_COLOR is unset or empty}
    */
   readonly color?: boolean | undefined;
+  /**
+   * The run is all the process does, as in mkvenv's own executable: see `ownsProcess` of `createVenv`'s options.
+   * @default {false}
+   */
+  readonly ownsProcess?: boolean | undefined;
 }
 
 /** Which creator `builtin` means for the interpreter `-p` (or the default) finds, as virtualenv's help shows. */
@@ -337,6 +342,7 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
     prompt: values["prompt"] as string | undefined,
     creator: values["creator"] as string | undefined,
     activators: values["activators"] === undefined ? undefined : [values["activators"] as string],
+    ownsProcess: options.ownsProcess,
   };
   if (values["dry-run"]) {
     const description = await describeVenv(createOptions);

@@ -10,6 +10,7 @@ import { hostPath as path } from "../path.ts";
 import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
+import { replaceAtomicallySync } from "../app_data.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -38,6 +39,20 @@ export interface Image {
 /** The folder of the image of `wheelFile` for a target Python. */
 export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: string): string {
   return path.join(imagesRoot, `${python.major}.${python.minor}`, path.basename(wheelFile).replace(/\.whl$/, ""));
+}
+
+/**
+ * The image in `dir`, which the caller knows is built (a file only a finished image holds is there); its manifest
+ * is read when first asked for.
+ */
+export function builtImage(dir: string): Image {
+  let manifest: ImageManifest | undefined;
+  return {
+    site: path.join(dir, "site"),
+    get manifest(): ImageManifest {
+      return manifest ??= JSON.parse(Deno.readTextFileSync(path.join(dir, "manifest.json"))) as ImageManifest;
+    },
+  };
 }
 
 /** The image if it has been built, else undefined. */
@@ -226,4 +241,80 @@ export function compileImageInBackground(image: Image, python: string, tag: stri
     } catch { /* gone */ }
     return false;
   }
+}
+
+/**
+ * What installing an image puts into site-packages: the image's folders and files, plus its bytecode for one
+ * interpreter kind when hard links carry that along, and the RECORD lines for all of them.
+ */
+export interface TreeToInstall {
+  /** The `.dist-info` folder. */
+  readonly distInfo: string;
+  /** Folders to make, parents first ('/'-separated, relative). */
+  readonly dirs: readonly string[];
+  /** Files to link or copy ('/'-separated, relative). */
+  readonly files: readonly string[];
+  /** RECORD lines of those files, each ending in a line break; the scripts and RECORD itself are not among them. */
+  readonly record: string;
+}
+
+/**
+ * The tree to install from an image with `compiled` (its `.pyc` files for one interpreter kind; none for copies).
+ * Bytecode is recorded without a hash, as pip records the files it compiles.
+ */
+export function treeToInstall(manifest: ImageManifest, compiled: readonly string[]): TreeToInstall {
+  // The __pycache__ folders the bytecode adds. The list is sorted, so a file's folder is mostly the previous
+  // file's, found without hashing a new string.
+  const dirs = new Set(manifest.dirs);
+  let folder = "";
+  for (const file of compiled) {
+    const end = file.lastIndexOf("/");
+    if (end !== folder.length || !file.startsWith(folder)) dirs.add(folder = file.slice(0, end));
+  }
+  const lines = [...manifest.record, ...recordLinesWithoutHash(compiled)];
+  return {
+    distInfo: manifest.distInfo,
+    dirs: [...dirs],
+    files: manifest.files.concat(compiled),
+    record: lines.length ? lines.join("\n") + "\n" : "",
+  };
+}
+
+/** RECORD lines without hash and size for `files`, as one block when no name needs quoting (one scan finds out). */
+function recordLinesWithoutHash(files: readonly string[]): string[] {
+  if (!files.length) return [];
+  if (/[",\r\n]/.test(files.join(""))) return files.map((f) => `${csvField(f)},,`);
+  return [files.join(",,\n") + ",,"];
+}
+
+const preparedTreeFile = (dir: string, tag: string): string => path.join(dir, `linked.${tag}.json`);
+
+/**
+ * The tree a hard-linked install of the image in `dir` puts into site-packages for the interpreter kind `tag`,
+ * as {@linkcode keepPreparedTree} kept it once the image was compiled; undefined before. A warm run then reads this
+ * one file instead of the manifest and the compiled-file list, and works nothing out.
+ */
+export function readPreparedTree(dir: string, tag: string): TreeToInstall | undefined {
+  try {
+    const tree = JSON.parse(Deno.readTextFileSync(preparedTreeFile(dir, tag))) as TreeToInstall;
+    return typeof tree.distInfo === "string" && Array.isArray(tree.dirs) && Array.isArray(tree.files) &&
+        typeof tree.record === "string"
+      ? tree
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps the hard-link tree of the image in `dir` for `tag` (through a temporary name: concurrent runs write the
+ * same content). Only for a compiled image: its compiled-file list, like the image, never changes once written.
+ * A folder that cannot be written to only means the next run works the tree out again.
+ */
+export function keepPreparedTree(dir: string, tag: string, tree: TreeToInstall): void {
+  try {
+    // Never into a folder made for it: an image removed meanwhile must not come back as this file alone.
+    const text = JSON.stringify(tree);
+    replaceAtomicallySync(preparedTreeFile(dir, tag), (temp) => Deno.writeTextFileSync(temp, text));
+  } catch { /* read-only or gone: nothing is lost */ }
 }

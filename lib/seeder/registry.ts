@@ -13,13 +13,17 @@ import type { PlanOp } from "../plan/ops.ts";
 import { type Registration, Registry } from "../registry.ts";
 import type { AcquiredWheel } from "./acquire.ts";
 import {
+  builtImage,
   bytecodeTag,
   compiledFiles,
   compileImage,
   compileImageInBackground,
   ensureImage,
   imageDir,
+  keepPreparedTree,
+  readPreparedTree,
   requireImage,
+  treeToInstall,
 } from "./image.ts";
 import { imageInstallOps, type LauncherPip, pipSeederOp, type SeedLink } from "./seeder.ts";
 
@@ -93,27 +97,35 @@ const appDataSeeder: Seeder = {
     const ops: PlanOp[] = [];
     // On Windows every seed's .exe scripts get the launchers of the seeded pip's distlib (pip is seeded first).
     let launcherPip: LauncherPip | undefined;
+    const tag = bytecodeTag(info);
     for (const wheel of wheels) {
       input.signal?.throwIfAborted();
       const dir = imageDir(p.join(input.appData, "images"), info.versionInfo, wheel.path);
-      const image = options.readOnlyAppData
+      // The everyday run: an earlier one worked out what to link, and that file exists only in a built image.
+      let tree = link === "hardlink" ? readPreparedTree(dir, tag) : undefined;
+      const image = tree
+        ? builtImage(dir)
+        : options.readOnlyAppData
         ? requireImage(dir, wheel.path)
         : await ensureImage(dir, wheel.path, input.signal);
       if (wheel.info.name.toLowerCase() === "pip") launcherPip = { image, version: wheel.info.version };
-      const tag = bytecodeTag(info);
-      const compiled = compiledFiles(image, tag);
-      if (!options.readOnlyAppData && !compiled) {
+      const compiled = tree || link === "copy" ? undefined : compiledFiles(image, tag);
+      if (compiled && link === "hardlink") {
+        tree = treeToInstall(image.manifest, compiled);
+        if (!options.readOnlyAppData) keepPreparedTree(dir, tag, tree);
+      } else if (!tree && !compiled && link !== "copy" && !options.readOnlyAppData) {
         // Linked folders need their bytecode before an environment can write some into the image; hard links get
         // it from then on, without this run waiting.
         if (link === "symlink") compileImage(image, info.systemExecutable, tag);
-        else if (link === "hardlink") compileImageInBackground(image, info.systemExecutable, tag);
+        else compileImageInBackground(image, info.systemExecutable, tag);
       }
       ops.push(
         ...imageInstallOps(target, layout, wheel, image, link, {
           warn: input.warn,
           launcherPip,
           sourceDateEpoch: input.env("SOURCE_DATE_EPOCH"),
-          compiled: compiled ?? [],
+          // Not compiled yet, or copies (whose bytecode would not stay valid): the image's files alone.
+          tree: tree ?? (link === "symlink" ? undefined : treeToInstall(image.manifest, [])),
         }),
       );
     }

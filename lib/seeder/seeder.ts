@@ -23,7 +23,7 @@ import {
   windowsLauncherName,
   windowsScriptFileName,
 } from "./console_scripts.ts";
-import { bytecodeTag, compiledFiles, type Image } from "./image.ts";
+import { bytecodeTag, compiledFiles, type Image, type TreeToInstall, treeToInstall } from "./image.ts";
 
 /** Seeding options, as the command line gives them. */
 export interface SeedOptions {
@@ -102,8 +102,11 @@ export interface ImageInstallOptions {
   readonly launcherPip?: LauncherPip | undefined;
   /** `SOURCE_DATE_EPOCH`, which distlib (0.3.6+) uses for the time inside Windows scripts' zips. */
   readonly sourceDateEpoch?: string | undefined;
-  /** The image's compiled files for this interpreter, when the caller has read them. @default {read here} */
-  readonly compiled?: readonly string[] | undefined;
+  /**
+   * The tree to install (hard links and copies), when the caller has it.
+   * @default {worked out from the image: with its bytecode for this interpreter when hard-linking}
+   */
+  readonly tree?: TreeToInstall | undefined;
 }
 
 /**
@@ -119,11 +122,13 @@ export function imageInstallOps(
   options: ImageInstallOptions = {},
 ): PlanOp[] {
   const p = input.platform.path;
-  const m = image.manifest;
   const ops: PlanOp[] = [...previousInstallRemoval(input, layout, wheel.info.name)];
+  let record: string, distInfo: string;
   if (link === "symlink") {
     // The .dist-info folder is real and per environment (its RECORD lists this environment's scripts); the rest
-    // links into the image.
+    // links into the image. pip must then remove the links, never walk into the image: RECORD names the links.
+    const m = image.manifest;
+    distInfo = m.distInfo;
     for (const entry of m.topLevel) {
       if (entry === m.distInfo) continue;
       ops.push({ op: "symlink", path: p.join(layout.purelib, entry), target: p.join(image.site, entry) });
@@ -137,36 +142,20 @@ export function imageInstallOps(
         target: p.join(image.site, ...file.split("/")),
       });
     }
-  }
-  const info = input.python.info;
-  // Hard-linked bytecode stays valid (same inode, same modification time as its source); copies would not.
-  const pyc = link !== "hardlink" ? [] : options.compiled ?? compiledFiles(image, bytecodeTag(info)) ?? [];
-  if (link !== "symlink") {
-    // The image's folders (parents first), then the __pycache__ folders its bytecode adds. The list is sorted, so
-    // a file's folder is mostly the previous file's, found without hashing a new string.
-    const dirs = new Set(m.dirs);
-    let folder = "";
-    for (const file of pyc) {
-      const end = file.lastIndexOf("/");
-      if (end !== folder.length || !file.startsWith(folder)) dirs.add(folder = file.slice(0, end));
-    }
-    ops.push({
-      op: "installTree",
-      path: layout.purelib,
-      source: image.site,
-      dirs: [...dirs],
-      files: m.files.concat(pyc),
-      link,
-    });
-  }
-  // With links, pip must remove the links, never walk into the image: RECORD names the links themselves. Bytecode
-  // is listed without a hash, as pip lists the files it compiles.
-  const record = link === "symlink"
-    ? [
+    record = [
       ...m.topLevel.filter((entry) => entry !== m.distInfo).map((entry) => `${csvField(entry)},,`),
       ...m.files.filter((f) => f.startsWith(`${m.distInfo}/`)).map((f) => `${csvField(f)},,`),
-    ]
-    : m.record.concat(csvLines(pyc));
+    ].map((line) => line + "\n").join("");
+  } else {
+    // Hard-linked bytecode stays valid (same inode, same modification time as its source); copies would not.
+    const tree = options.tree ?? treeToInstall(
+      image.manifest,
+      link === "hardlink" ? compiledFiles(image, bytecodeTag(input.python.info)) ?? [] : [],
+    );
+    distInfo = tree.distInfo;
+    ops.push({ op: "installTree", path: layout.purelib, source: image.site, dirs: tree.dirs, files: tree.files, link });
+    record = tree.record;
+  }
   const v = input.python.info.versionInfo;
   // The scripts are what the seeded pip would write.
   const installer = wheel.info.name.toLowerCase() === "pip" ? wheel.info.version : options.launcherPip?.version;
@@ -186,7 +175,7 @@ export function imageInstallOps(
         rendered.set(target, script = { text, hash: `${recordHash(bytes)},${bytes.length}` });
       }
       ops.push({ op: "write", path: p.join(layout.binDir, entry.name), content: script.text, mode: 0o755 });
-      record.push(`${csvField(`${binFromSite}/${entry.name}`)},${script.hash}`);
+      record += `${csvField(`${binFromSite}/${entry.name}`)},${script.hash}\n`;
     }
   } else if (scripts.length) {
     const launcherPip = wheel.info.name.toLowerCase() === "pip"
@@ -196,21 +185,12 @@ export function imageInstallOps(
     for (const exe of exes) {
       ops.push({ op: "write", path: exe.path, content: exe.content });
       const hash = recordHash(exe.content);
-      record.push(`${csvField(relativePosix(input, layout.purelib, exe.path))},${hash},${exe.content.length}`);
+      record += `${csvField(relativePosix(input, layout.purelib, exe.path))},${hash},${exe.content.length}\n`;
     }
   }
-  record.push(`${csvField(`${m.distInfo}/RECORD`)},,`);
-  ops.push({ op: "write", path: p.join(layout.purelib, m.distInfo, "RECORD"), content: record.join("\n") + "\n" });
+  record += `${csvField(`${distInfo}/RECORD`)},,\n`;
+  ops.push({ op: "write", path: p.join(layout.purelib, distInfo, "RECORD"), content: record });
   return ops;
-}
-
-/**
- * RECORD lines without hash and size for `files`, as one block when no name needs quoting (one scan finds out).
- */
-function csvLines(files: readonly string[]): string[] {
-  if (!files.length) return [];
-  if (/[",\r\n]/.test(files.join(""))) return files.map((f) => `${csvField(f)},,`);
-  return [files.join(",,\n") + ",,"];
 }
 
 /** Where pip keeps its vendored distlib, relative to site-packages. */

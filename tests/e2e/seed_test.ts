@@ -994,5 +994,46 @@ Deno.test({
     await assertPipVersion(dest, await expectedSeed("pip", await targetInfo(PY312!)), "3.12", tmp.path);
     const written = snapshotDiff(before, await snapshot(site)).filter((c) => c.endsWith(".pyc"));
     assert.deepEqual(written, [], "pip --version found every module compiled");
+    // That run kept what it worked out to link; the next one installs from that file alone, to the same result.
+    const prepared = path.join(image, "linked.cpython-312.json");
+    assert.deepEqual((await listDir(image)).sort(), [
+      "compiled.cpython-312.json",
+      "linked.cpython-312.json",
+      "manifest.json",
+      "site",
+    ]);
+    const third = path.join(tmp.path, "third");
+    await mkvenvJson([third, "-p", PY312!, "--app-data", ad]);
+    const thirdSite = await sitePackages(third);
+    // The scripts' hashes differ (their shebangs name each environment's python); every other line is the same.
+    const withoutScriptHashes = (text: string): string =>
+      text.split("\n").map((line) => line.startsWith("../") ? line.split(",")[0] : line).join("\n");
+    const thirdRecord = await Deno.readTextFile(path.join(thirdSite, distInfo, "RECORD"));
+    assert.equal(withoutScriptHashes(thirdRecord), withoutScriptHashes(record));
+    assert.deepEqual(
+      [...(await snapshot(thirdSite)).keys()].sort(),
+      [...before.keys()].sort(),
+    );
+    assert.equal(
+      (await Deno.stat(path.join(thirdSite, "pip", "__pycache__", "__init__.cpython-312.pyc"))).ino,
+      (await Deno.stat(pyc)).ino,
+    );
+    // It is what the run goes by: a file left out of it is not linked.
+    const kept = JSON.parse(await Deno.readTextFile(prepared));
+    const left = kept.files.find((f: string) => f.endsWith("/py.typed"));
+    await Deno.writeTextFile(
+      prepared,
+      JSON.stringify({ ...kept, files: kept.files.filter((f: string) => f !== left) }),
+    );
+    const fifth = path.join(tmp.path, "fifth");
+    await mkvenvJson([fifth, "-p", PY312!, "--app-data", ad]);
+    await assert.rejects(Deno.lstat(path.join(await sitePackages(fifth), left)), Deno.errors.NotFound);
+    // A prepared file that is not one (damaged) is worked out again and replaced, never trusted.
+    await Deno.writeTextFile(prepared, "{");
+    const fourth = path.join(tmp.path, "fourth");
+    await mkvenvJson([fourth, "-p", PY312!, "--app-data", ad]);
+    const fourthRecord = await Deno.readTextFile(path.join(await sitePackages(fourth), distInfo, "RECORD"));
+    assert.equal(withoutScriptHashes(fourthRecord), withoutScriptHashes(record));
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(prepared)).distInfo, distInfo);
   },
 });

@@ -151,6 +151,43 @@ Deno.test("applyPlan() merges a tree copy into a folder already there, never del
   assert.equal(await Deno.readTextFile(path.join(root, "modules", "a.jmod")), "new");
 });
 
+Deno.test("applyPlan() installs a tree by hard links over stale files, and leaves the working directory as it was", async () => {
+  await using tmp = await tempDir();
+  const image = path.join(tmp.path, "image", "site");
+  await Deno.mkdir(path.join(image, "pkg", "__pycache__"), { recursive: true });
+  const files = ["pkg/__init__.py", "pkg/__pycache__/__init__.cpython-312.pyc", "top.py"];
+  for (const file of files) await Deno.writeTextFile(path.join(image, file), file);
+  const cwd = Deno.cwd();
+  for (const ownsProcess of [false, true]) {
+    const root = path.join(tmp.path, `env-${ownsProcess}`);
+    const site = path.join(root, "lib", "site-packages");
+    const op = {
+      op: "installTree",
+      path: site,
+      source: image,
+      dirs: ["pkg", "pkg/__pycache__"],
+      files,
+      link: "hardlink",
+    } as const;
+    // A file already there (an earlier run's) is replaced, not written through.
+    await Deno.mkdir(path.join(site, "pkg"), { recursive: true });
+    await Deno.writeTextFile(path.join(site, "top.py"), "stale");
+    const outcome = await applyPlan({ root, ops: [op] }, { ownsProcess });
+    assert.deepEqual([...outcome.installedVia], [[site, "hardlink"]]);
+    for (const file of files) {
+      assert.equal((await Deno.stat(path.join(site, file))).ino, (await Deno.stat(path.join(image, file))).ino);
+    }
+    assert.equal(Deno.cwd(), cwd);
+    // A file missing from the image fails the install, naming the folder, and the working directory is back.
+    const broken = { ...op, files: [...files, "gone.py"] };
+    await assert.rejects(
+      () => applyPlan({ root, ops: [broken] }, { ownsProcess }),
+      /Cannot install into ".*site-packages"/,
+    );
+    assert.equal(Deno.cwd(), cwd);
+  }
+});
+
 Deno.test("applyPlan() turns a failed best-effort write into a warning", async () => {
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");
