@@ -53,7 +53,7 @@ type Prepared = DiscoveryContext & Required<Pick<ProposalContext, "windows">>;
 async function prepare(ctx: DiscoveryContext): Promise<Prepared> {
   if ("windows" in ctx) return ctx as Prepared;
   if (!ctx.platform.isWindows && !ctx.windowsRegistry) return { ...ctx, windows: undefined };
-  const { prepareWindowsPythons, windowsPythonMayMatch } = await import("./registry/mod.ts");
+  const { prepareWindowsPythons, windowsPythonMayMatch } = await import("../on_demand.ts");
   const read = await prepareWindowsPythons({
     env: ctx.env,
     debug: ctx.debug,
@@ -140,7 +140,7 @@ async function freshProbe(
   signal: AbortSignal,
 ): Promise<ProbeResult> {
   // Loaded only on a cache miss: a warm run never parses the interrogation script.
-  const { interrogate } = await import("./interrogate.ts");
+  const { interrogate } = await import("../on_demand.ts");
   const result = await interrogate(exe, { timeoutMs: ctx.timeoutMs, signal });
   if (!signal.aborted) ctx.cache.set(exe, fingerprint, result);
   return result;

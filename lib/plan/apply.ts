@@ -115,12 +115,13 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" |
   // Hundreds of files per seed: plain concatenation, since image manifests hold only checked relative "/" paths.
   const sep = path.sep, targetRoot = op.path + sep;
   const native = sep === "/" ? (rel: string): string => rel : (rel: string): string => rel.replaceAll("/", sep);
-  for (const dir of op.dirs) Deno.mkdirSync(targetRoot + native(dir), { recursive: true });
-  // From inside the image the kernel resolves each source from there instead of walking its whole path again (the
-  // image is the deeper tree: app data/mkvenv-v1/images/X.Y/NAME/site): about a millisecond on pip's 900 files.
-  const cwd = ownsProcess && path.isAbsolute(op.path) ? enter(op.source) : undefined;
-  const sourceRoot = cwd === undefined ? op.source + sep : "";
+  // Folders made from inside the target and files linked from inside the image: the kernel then resolves each name
+  // from there instead of walking its whole path again, about a millisecond on pip's 900 files.
+  const cwd = ownsProcess && path.isAbsolute(op.path) ? currentDirectory() : undefined;
   try {
+    const dirRoot = cwd !== undefined && changeDirectory(op.path) ? "" : targetRoot;
+    for (const dir of op.dirs) Deno.mkdirSync(dirRoot + native(dir), { recursive: true });
+    const sourceRoot = cwd !== undefined && changeDirectory(op.source) ? "" : op.source + sep;
     for (const file of op.files) {
       const rel = native(file), source = sourceRoot + rel, target = targetRoot + rel;
       if (link) {
@@ -140,26 +141,28 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" |
       replaceAtomicallySync(target, (temp) => Deno.copyFileSync(source, temp));
     }
   } finally {
-    if (cwd !== undefined) leave(cwd);
+    // The folder the process started in may be gone: then there is nothing to go back to.
+    if (cwd !== undefined) changeDirectory(cwd);
   }
   return link ? "hardlink" : "copy";
 }
 
-/** Makes `dir` the working directory; returns the one to go back to, or undefined when either is unusable. */
-function enter(dir: string): string | undefined {
+function currentDirectory(): string | undefined {
   try {
-    const cwd = Deno.cwd();
-    Deno.chdir(dir);
-    return cwd;
+    return Deno.cwd();
   } catch {
     return undefined;
   }
 }
 
-function leave(cwd: string): void {
+/** Makes `dir` the working directory; false when it cannot be (missing, or not a folder). */
+function changeDirectory(dir: string): boolean {
   try {
-    Deno.chdir(cwd);
-  } catch { /* the folder the process started in is gone: there is nothing to go back to */ }
+    Deno.chdir(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function applyMergeCfg(op: MergeCfgOp): void {

@@ -154,8 +154,7 @@ async function firstCompatible(
 }
 
 async function fromIndex(project: string, version: string | undefined, ctx: AcquireContext): Promise<AcquiredWheel> {
-  const { resolvePipIndexes } = await import("./pip_config.ts");
-  const { downloadFile, findDistributionFiles, rankWheels } = await import("./index_client.ts");
+  const { downloadFile, findDistributionFiles, rankWheels, resolvePipIndexes } = await import("../on_demand.ts");
   const config = resolvePipIndexes(ctx.env, ctx.platform);
   const timeoutMs = ctx.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000;
   const files = await findDistributionFiles(project, config, {

@@ -88,7 +88,7 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
   try {
     const site = path.join(temp, "site");
     Deno.mkdirSync(site);
-    const { extractWheel } = await import("./wheel.ts");
+    const { extractWheel } = await import("../on_demand.ts");
     const extracted = await extractWheel(Deno.readFileSync(wheelFile), site);
     const installer = new TextEncoder().encode("pip\n");
     const installerPath = `${extracted.distInfo}/INSTALLER`;

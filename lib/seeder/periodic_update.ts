@@ -241,8 +241,7 @@ export async function indexFilesFor(
   project: string,
   deps: Pick<UpdateDeps, "env" | "platform" | "timeoutMs">,
 ): Promise<readonly IndexFile[]> {
-  const { resolvePipIndexes } = await import("./pip_config.ts");
-  const { findDistributionFiles } = await import("./index_client.ts");
+  const { findDistributionFiles, resolvePipIndexes } = await import("../on_demand.ts");
   const config = resolvePipIndexes(deps.env, deps.platform);
   const skipped: string[] = [];
   const files = await findDistributionFiles(project, config, {
@@ -268,7 +267,7 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
   if (job.source === "manual") writeUpdateLog(file, { ...readUpdateLog(file), started, periodic: false });
   const added: UpdateEntry[] = [];
   try {
-    const { downloadFile, rankWheels } = await import("./index_client.ts");
+    const { downloadFile, rankWheels } = await import("../on_demand.ts");
     const files = deps.files ?? await indexFilesFor(job.project, deps);
     const known = readUpdateLog(file);
     // Periodic checks fetch only what is newer than both the seeded wheel and the last fetch; a manual one always

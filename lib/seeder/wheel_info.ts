@@ -62,7 +62,7 @@ export class WheelInfoCache {
         return cached.info;
       }
     } catch { /* missing or unreadable: read the wheel */ }
-    const { readWheelMetadata } = await import("./wheel.ts");
+    const { readWheelMetadata } = await import("../on_demand.ts");
     const meta = await readWheelMetadata(Deno.readFileSync(file), path.basename(file));
     const info: WheelInfo = {
       path: file,
