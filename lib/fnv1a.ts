@@ -21,7 +21,11 @@
  */
 export function fnv1a64(text: string): string {
   let hi = 0xcbf29ce4, lo = 0x84222325;
-  for (const byte of new TextEncoder().encode(text)) {
+  // An ASCII text is its own UTF-8: indexed char codes, without an encoder and the iterator protocol.
+  // deno-lint-ignore no-control-regex -- the test is "every char is ASCII", controls included
+  const bytes = /^[\x00-\x7f]*$/.test(text) ? text : new TextEncoder().encode(text);
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = typeof bytes === "string" ? bytes.charCodeAt(i) : bytes[i]!;
     lo = (lo ^ byte) >>> 0;
     // Times the prime 2^40 + 0x1b3: the low word's product carries into the high word, and lo << 40 lands there too.
     const low = lo * 0x1b3;
