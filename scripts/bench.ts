@@ -36,10 +36,11 @@
  * mkvenv runs bundled (`deno bundle --code-splitting`: the modules only a cold run needs, such as the wheel reader,
  * stay in chunks loaded on demand, as in a compiled binary) with the binary's V8 flags (scripts/v8_flags.ts), the
  * closest stand-in here for the compiled binary (`deno compile` cannot fetch its runtime on these machines); `no-seed`
- * and `seed` add rows from source (`deno run cli.ts`) and without `-p`. virtualenv is installed from pip's configured index into a temporary
- * environment (or taken from `--virtualenv`); mkvenv gets `--extra-search-dir` with virtualenv's embedded wheels, so
- * both seed the same pip (`python -m venv` can only seed the pip its ensurepip bundles). When virtualenv cannot be
- * installed its rows are left out, with the reason.
+ * and `seed` add rows from source (`deno run cli.ts`), without `-p`, and for the same `deno run` of an empty script
+ * (the floor under mkvenv's rows: the machine's speed of the moment, in the same run). virtualenv is installed from
+ * pip's configured index into a temporary environment (or taken from `--virtualenv`); mkvenv gets
+ * `--extra-search-dir` with virtualenv's embedded wheels, so both seed the same pip (`python -m venv` can only seed
+ * the pip its ensurepip bundles). When virtualenv cannot be installed its rows are left out, with the reason.
  *
  * @module
  */
@@ -291,6 +292,20 @@ const virtualenv = (flags: string[], name = "", role: Role = "virtualenv", data 
       steps: (p) => [[ve.exe, "-q", "-p", python, "--app-data", data || p.fresh, ...flags, p.dest]],
     }]
     : [];
+/**
+ * Deno itself: the same `deno run` command line on a script that does nothing. The floor under every mkvenv row of
+ * the same run, so that a slower machine state shows as such rather than as a slower mkvenv.
+ */
+const denoFloor = (): Tool[] => {
+  if (!mkvenvBundle) return [];
+  const script = path.join(work, "empty.js");
+  Deno.writeTextFileSync(script, "");
+  return [{
+    name: "deno run of an empty script (the floor)",
+    role: "other",
+    steps: () => [[...mkvenvBundle.slice(0, -1), script]],
+  }];
+};
 /** Adds the first `pip --version` to a tool's steps. */
 const thenPip = (t: Tool): Tool => ({
   ...t,
@@ -316,6 +331,7 @@ function toolsFor(mode: Mode): Tool[] {
             steps: (p: RunPaths) => [[...mkvenvSource, p.dest, "--no-seed", "-q", "-p", python, "--app-data", appData]],
           }]
           : []),
+        ...denoFloor(),
         venv(["--without-pip"], "python -m venv --without-pip"),
         ...virtualenv(["--no-seed"], "--no-seed"),
       ];
@@ -334,6 +350,7 @@ function toolsFor(mode: Mode): Tool[] {
             steps: (p: RunPaths) => [[...mkvenvSource, p.dest, "-q", "-p", python, "--app-data", appData, ...extra]],
           }]
           : []),
+        ...denoFloor(),
         venv([], "python -m venv (ensurepip)"),
         ...virtualenv([]),
         ...virtualenv(["--symlink-app-data"], "--symlink-app-data", "virtualenv-symlink"),
