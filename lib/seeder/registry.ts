@@ -102,30 +102,34 @@ const appDataSeeder: Seeder = {
       input.signal?.throwIfAborted();
       const dir = imageDir(p.join(input.appData, "images"), info.versionInfo, wheel.path);
       // The everyday run: an earlier one worked out what to link, and that file exists only in a built image.
-      let tree = link === "hardlink" ? readPreparedTree(dir, tag) : undefined;
-      const image = tree
+      const prepared = link === "hardlink" ? readPreparedTree(dir, tag) : undefined;
+      const image = prepared
         ? builtImage(dir)
         : options.readOnlyAppData
         ? requireImage(dir, wheel.path)
         : await ensureImage(dir, wheel.path, input.signal);
       if (wheel.info.name.toLowerCase() === "pip") launcherPip = { image, version: wheel.info.version };
-      const compiled = tree || link === "copy" ? undefined : compiledFiles(image, tag);
-      if (compiled && link === "hardlink") {
-        tree = treeToInstall(image.manifest, compiled);
-        if (!options.readOnlyAppData) keepPreparedTree(dir, tag, tree);
-      } else if (!tree && !compiled && link !== "copy" && !options.readOnlyAppData) {
-        // Linked folders need their bytecode before an environment can write some into the image; hard links get
-        // it from then on, without this run waiting.
-        if (link === "symlink") compileImage(image, info.systemExecutable, tag);
-        else compileImageInBackground(image, info.systemExecutable, tag);
+      let tree = prepared;
+      if (!prepared && link !== "copy") {
+        const compiled = compiledFiles(image, tag);
+        if (compiled && link === "hardlink") {
+          tree = treeToInstall(image.manifest, compiled);
+          if (!options.readOnlyAppData) keepPreparedTree(dir, tag, tree);
+        } else if (!compiled && !options.readOnlyAppData) {
+          // Linked folders need their bytecode before an environment can write some into the image; hard links get
+          // it from then on, without this run waiting.
+          if (link === "symlink") compileImage(image, info.systemExecutable, tag);
+          else compileImageInBackground(image, info.systemExecutable, tag);
+        }
       }
+      // Copies carry no bytecode (it would not stay valid), and neither do hard links before the image is compiled.
+      if (!tree && link !== "symlink") tree = treeToInstall(image.manifest, []);
       ops.push(
         ...imageInstallOps(target, layout, wheel, image, link, {
           warn: input.warn,
           launcherPip,
           sourceDateEpoch: input.env("SOURCE_DATE_EPOCH"),
-          // Not compiled yet, or copies (whose bytecode would not stay valid): the image's files alone.
-          tree: tree ?? (link === "symlink" ? undefined : treeToInstall(image.manifest, [])),
+          tree,
         }),
       );
     }
