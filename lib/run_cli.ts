@@ -91,13 +91,19 @@ function progressLine(io: CliIo): (name: string, received: number, total: number
 }
 
 /** `--upgrade-embed-wheels`: one line per package and Python, saying which wheel is now used. */
-async function upgradeWheels(root: string, lookup: EnvLookup, io: CliIo): Promise<number> {
+async function upgradeWheels(
+  root: string,
+  lookup: EnvLookup,
+  io: CliIo,
+  warn: (message: string) => void,
+): Promise<number> {
   const platform = hostPlatform();
   const outcomes = await upgradeEmbedWheels(root, ["pip", "setuptools"], {
     now: () => new Date(),
     env: lookup,
     platform,
     timeoutMs: timeoutFrom(lookup),
+    warn,
   });
   for (const { project, python, added } of outcomes) {
     const target = `${project} for Python ${python.major}.${python.minor}`;
@@ -308,7 +314,7 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
           "forbids",
       );
     }
-    return await upgradeWheels(root, lookup, io);
+    return await upgradeWheels(root, lookup, io, warn);
   }
   if (positionals.length !== 1) {
     throw usageError(

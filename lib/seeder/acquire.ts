@@ -157,10 +157,15 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
   const { downloadFile, findDistributionFiles, rankWheels, resolvePipIndexes } = await import("../on_demand.ts");
   const config = resolvePipIndexes(ctx.env, ctx.platform);
   const timeoutMs = ctx.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000;
+  // A failure leaves the run's warnings unprinted, so the error itself names the indexes that could not be read.
+  const unread: string[] = [];
   const files = await findDistributionFiles(project, config, {
     timeoutMs,
     signal: ctx.signal,
-    onSkipped: (reason) => ctx.warn?.(`${reason}; skipped that index`),
+    onSkipped: (reason) => {
+      unread.push(reason);
+      ctx.warn?.(`${reason}; skipped that index`);
+    },
   });
   // Pages without data-requires-python (plain file indexes, find-links) are checked against the wheel's METADATA.
   for (const chosen of rankWheels(files, project, { version, pythonVersion: ctx.python })) {
@@ -182,10 +187,16 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
     if (requiresPythonAllows(info.requiresPython, ctx.python)) return { path: file, source: "index", info };
     ctx.debug?.(`${chosen.filename} needs Python ${info.requiresPython}; trying an older one`);
   }
+  const others = `choose another --${project} version, or give a folder of wheels with --extra-search-dir`;
   throw new MkvenvError(
     `No ${project}${version ? `==${version}` : ""} wheel for Python ${ctx.python.major}.${ctx.python.minor} on ` +
-      `the package index (${[config.indexUrl, ...config.extraIndexUrls].join(", ")})`,
-    { hint: `choose another --${project} version, or give a folder of wheels with --extra-search-dir` },
+      `the package index (${[config.indexUrl, ...config.extraIndexUrls].join(", ")})` +
+      (unread.length ? `, and part of it could not be read: ${unread.join("; ")}` : ""),
+    {
+      hint: unread.length
+        ? `check the network and pip's index settings (index-url, extra-index-url), ${others}`
+        : others,
+    },
   );
 }
 

@@ -360,7 +360,7 @@ async function withHttp<T>(
       });
     }
     if (e instanceof MkvenvError) throw e;
-    throw new MkvenvError(`Cannot fetch ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new MkvenvError(`Cannot fetch ${redactUrl(url)}: ${fetchFailure(e)}`, {
       hint: HINT,
       cause: e,
     });
@@ -580,6 +580,18 @@ export async function findDistributionFiles(
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * What a failed `fetch` says, with the reason Deno keeps in its `cause` ("fetch failed" alone names no DNS error or
+ * refused connection). The cause's own copy of the URL is left out: it would show a password the URL carries.
+ */
+function fetchFailure(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error
+    ? e.cause.message.replace(/^error sending request for url \([^)]*\): /, "")
+    : "";
+  return cause && !cause.includes("://") ? `${e.message} (${cause})` : e.message;
 }
 
 // --- downloading ------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@
  * @module
  */
 import { type EnvLookup, writeFileAtomicSync } from "../app_data.ts";
+import { MkvenvError } from "../errors.ts";
 import { compareVersions, parseVersion, type Pep440Version } from "../discovery/pep440.ts";
 import { fromFileUrl, hostPath as path } from "../path.ts";
 import type { Platform } from "../platform.ts";
@@ -224,6 +225,11 @@ export interface UpdateDeps {
   readonly timeoutMs?: number | undefined;
   /** The index's files for the project, when the caller already has them (`--upgrade-embed-wheels`). */
   readonly files?: readonly IndexFile[] | undefined;
+  /**
+   * Told of each index that could not be read while another answered, which then does not stop the check (as in
+   * pip). Without it such a check fails: the periodic one retries later rather than miss a newer release.
+   */
+  readonly warn?: ((message: string) => void) | undefined;
 }
 
 function versionOf(filename: string): Pep440Version | undefined {
@@ -239,7 +245,7 @@ function newer(a: Pep440Version | undefined, b: Pep440Version | undefined): Pep4
 /** Fetches the index's file list for `project`, reading pip's configuration as the seeder does. */
 export async function indexFilesFor(
   project: string,
-  deps: Pick<UpdateDeps, "env" | "platform" | "timeoutMs">,
+  deps: Pick<UpdateDeps, "env" | "platform" | "timeoutMs" | "warn">,
 ): Promise<readonly IndexFile[]> {
   const { findDistributionFiles, resolvePipIndexes } = await import("../on_demand.ts");
   const config = resolvePipIndexes(deps.env, deps.platform);
@@ -248,8 +254,14 @@ export async function indexFilesFor(
     timeoutMs: deps.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000,
     onSkipped: (reason) => skipped.push(reason),
   });
-  // An index that did not answer may list newer releases: that is a failed check, retried, not "nothing new".
-  if (skipped.length) throw new Error(skipped.join("; "));
+  if (deps.warn) {
+    for (const reason of skipped) deps.warn(`${reason}; skipped that index`);
+  } else if (skipped.length) {
+    // An index that did not answer may list newer releases: that is a failed check, retried, not "nothing new".
+    throw new MkvenvError(skipped.join("; "), {
+      hint: "check the network and pip's index settings (index-url, extra-index-url)",
+    });
+  }
   return files;
 }
 
@@ -502,7 +514,8 @@ export interface UpgradeOutcome {
  * `--upgrade-embed-wheels`: for every target in {@linkcode UPGRADE_PYTHONS} and each package, records the newest
  * compatible release as a manual update (adopted at once), downloading each distinct wheel once.
  *
- * @throws {MkvenvError} When the index cannot be read (a project it does not list just has no newer release).
+ * @throws {MkvenvError} When the index cannot be read (a project it does not list just has no newer release); an
+ * index that fails while another answers only goes to `deps.warn` when that is given.
  */
 export async function upgradeEmbedWheels(
   root: string,

@@ -887,6 +887,35 @@ Deno.test({
 });
 
 Deno.test({
+  name: "e2e seed: a pinned --pip that no index has names the index that could not be read, and why",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    // A port nothing listens on: the connection is refused at once.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const down = `http://127.0.0.1:${listener.addr.port}/simple/`;
+    listener.close();
+    const r = await mkvenv(
+      [path.join(tmp.path, "env"), "-p", PY312!, "--app-data", path.join(tmp.path, "ad"), "--pip", "25.0"],
+      { seed: true, env: indexEnv(`${server.base}/good/simple/`, { PIP_EXTRA_INDEX_URL: down }) },
+    );
+    assert.equal(r.code, 1, r.stdout);
+    const [error, hint] = r.stderr.split("\n");
+    assert.equal(
+      error!.split(", and part of it could not be read: ")[0],
+      `error: No pip==25.0 wheel for Python 3.12 on the package index (${server.base}/good/simple/, ${down})`,
+    );
+    assert.match(error!, new RegExp(`could not be read: Cannot fetch ${down}pip/: .*[Cc]onnection refused`));
+    assert.match(
+      hint!,
+      /^hint: check the network and pip's index settings \(index-url, extra-index-url\), choose another --pip/,
+    );
+    assert.deepEqual(server.requests, ["/good/simple/pip/"]);
+  },
+});
+
+Deno.test({
   name: "e2e seed: a stalled index with MKVENV_HTTP_TIMEOUT_MS=500 fails within seconds with a timeout message",
   ignore: DOWNLOAD_SKIP,
   async fn() {

@@ -20,6 +20,7 @@ import {
 import { type AcquireContext, acquireWheel } from "../../lib/seeder/acquire.ts";
 import { WheelInfoCache } from "../../lib/seeder/wheel_info.ts";
 import { hostPlatform } from "../../lib/platform.ts";
+import { MkvenvError } from "../../lib/errors.ts";
 import { tempDir } from "../_helpers.ts";
 import { buildWheel } from "../fixtures/wheels.ts";
 
@@ -262,6 +263,35 @@ Deno.test("an index that does not answer fails the check, even when another inde
   };
   const deps: UpdateDeps = { now: () => T0, env: (n) => env[n], platform: hostPlatform(), timeoutMs: 5_000 };
   const job: UpdateJob = { root, project: "pip", python: PY312, source: "periodic", newestLocal: "23.2.1" };
-  await assert.rejects(runUpdateJob(job, deps), /127\.0\.0\.1:9/);
+  await assert.rejects(runUpdateJob(job, deps), (e) => e instanceof MkvenvError && /127\.0\.0\.1:9/.test(e.message));
   assert.equal(readUpdateLog(updateLogFile(root, PY312, "pip")).completed, null);
+});
+
+Deno.test("--upgrade-embed-wheels warns of an index that does not answer and uses the one that does", async () => {
+  await using tmp = await tempDir();
+  await using index = serveJsonIndex(tmp.path);
+  await index.add("pip", "26.0", at(-60 * DAY));
+  const root = path.join(tmp.path, "appdata");
+  const env: Record<string, string> = {
+    PIP_CONFIG_FILE: "/dev/null",
+    PIP_INDEX_URL: index.url,
+    PIP_EXTRA_INDEX_URL: "http://127.0.0.1:9/simple/",
+  };
+  const warnings: string[] = [];
+  const outcomes = await upgradeEmbedWheels(root, ["pip"], {
+    now: () => T0,
+    env: (n) => env[n],
+    platform: hostPlatform(),
+    timeoutMs: 5_000,
+    warn: (message) => warnings.push(message),
+  });
+  assert.equal(outcomes.find((o) => o.python.minor === 12)?.added, "pip-26.0-py3-none-any.whl");
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /^Cannot fetch http:\/\/127\.0\.0\.1:9\/simple\/pip\/: .*; skipped that index$/);
+  // When no index answers there is nothing to go on: an error the CLI prints as such.
+  env.PIP_INDEX_URL = "http://127.0.0.1:9/other/";
+  await assert.rejects(
+    upgradeEmbedWheels(root, ["pip"], { now: () => T0, env: (n) => env[n], platform: hostPlatform(), warn: () => {} }),
+    (e) => e instanceof MkvenvError && /^Cannot fetch http:\/\/127\.0\.0\.1:9\//.test(e.message),
+  );
 });
