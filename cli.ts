@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { runCli } from "./lib/run_cli.ts";
+import { endProcess, runCli } from "./lib/run_cli.ts";
 import { runUpdateJobFromEnv } from "./lib/seeder/periodic_update.ts";
 import { hostPlatform } from "./lib/platform.ts";
 
@@ -13,8 +13,7 @@ async function main(): Promise<void> {
   if (Deno.build.standalone && Deno.env.get("MKVENV_UPDATE_JOB") !== undefined) {
     Deno.exit(await runUpdateJobFromEnv(hostPlatform()));
   }
-  const code = await runCli(Deno.args, { ownsProcess: true });
-  Deno.exit(code);
+  endProcess(await runCli(Deno.args, { ownsProcess: true }));
 }
 
 // Outside the module's top-level code: V8 then records the first exception thrown without re-parsing the module.

@@ -94,6 +94,6 @@ export type {
 
 // `deno run -A jsr:@mkvenv/mkvenv DEST` runs the command line, as `cli.ts` does.
 if (import.meta.main) {
-  const { runCli } = await import("./lib/run_cli.ts");
-  Deno.exit(await runCli(Deno.args));
+  const { endProcess, runCli } = await import("./lib/run_cli.ts");
+  endProcess(await runCli(Deno.args));
 }

@@ -76,9 +76,9 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
  * `root`; the first call for a build records it, under `root/builds/`, and answers true. A record that cannot be
  * written counts as not first, so a read-only folder never makes every run look like the first.
  *
- * Why: Deno writes the code cache of the modules a process compiled only when its event loop turns, and a warm run
- * does all its work synchronously, so a program whose first run on a machine is warm would compile everything on
- * every run. The first run of a build waits for one turn.
+ * Why: Deno writes the code cache of the modules a process compiled only while its event loop runs, and a warm run
+ * does all its work synchronously and exits at once, so a program whose first run on a machine is warm would compile
+ * everything on every run. The first run of a build ends on its own instead (`endProcess` in run_cli.ts).
  *
  * @example Usage
  * ```ts

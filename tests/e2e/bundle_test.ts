@@ -8,9 +8,12 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { pathToFileURL } from "node:url";
 import { cleanEnv, CONFIG, DENO_DIR, pyenvPython, realPythons, ROOT, run, skipIf, tempDir } from "../_helpers.ts";
 import { MKVENV_VERSION } from "../../lib/version.ts";
 import { TARGETS, targetVar } from "../../scripts/compile.ts";
+import { V8_FLAGS } from "../../scripts/v8_flags.ts";
 
 const DENO = Deno.execPath();
 const COMPILE = path.join(ROOT, "scripts", "compile.ts");
@@ -49,6 +52,69 @@ async function assertWorkingVenv(dest: string, home: string): Promise<void> {
   assert.equal(activated.code, 0, activated.stderr);
   assert.equal(activated.stdout, `${dest}\n`);
 }
+
+/** The modules whose V8 code cache `denoDir` holds. */
+function codeCached(denoDir: string): string[] {
+  const file = path.join(denoDir, "v8_code_cache_v2");
+  if (!exists(file)) return [];
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return db.prepare("SELECT specifier FROM codecache").all().map((row) => String(row.specifier)).sort();
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test({
+  name: "e2e bundle: Deno's code cache is written on a build's first run, and again on a run that finds it deleted",
+  ignore: skipIf(!PY || !POSIX, "no Python interpreter on this machine, or not POSIX"),
+  async fn() {
+    await using tmp = await tempDir("mkvenv_code_cache_");
+    const out = path.join(tmp.path, "dist");
+    // As the benchmark and the compiled binary run it: split into chunks, with the binary's V8 flags.
+    const built = await run(DENO, [
+      "bundle",
+      "--quiet",
+      "--code-splitting",
+      "--config",
+      CONFIG,
+      "--outdir",
+      out,
+      "cli.ts",
+    ], {
+      cwd: ROOT,
+    });
+    assert.equal(built.code, 0, built.stderr);
+    const denoDir = path.join(tmp.path, "deno-dir");
+    const appData = path.join(tmp.path, "app-data");
+    const create = async (name: string): Promise<void> => {
+      const args = ["run", "-A", "--no-config", `--v8-flags=${V8_FLAGS}`, path.join(out, "cli.js")];
+      const r = await run(DENO, [...args, path.join(tmp.path, name), "--no-seed", "-p", PY!, "--app-data", appData], {
+        cwd: tmp.path,
+        env: { PATH: "/usr/bin:/bin", HOME: tmp.path, DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1" },
+      });
+      assert.equal(r.code, 0, r.stderr);
+    };
+    // The modules a run loads: cli.js and the chunks it imports statically (the others load on demand).
+    const imported = [
+      ...Deno.readTextFileSync(path.join(out, "cli.js")).matchAll(/^(?:import .*|\}) from "\.\/([^"]+)";$/gm),
+    ];
+    assert.ok(imported.length > 0, "cli.js imports a shared chunk");
+    const startup = ["cli.js", ...imported.map((m) => m[1]!)].map((name) => pathToFileURL(path.join(out, name)).href)
+      .sort();
+
+    await create("first");
+    assert.ok(exists(path.join(appData, "mkvenv-v1", "builds", `${MKVENV_VERSION}+deno${Deno.version.deno}`)));
+    assert.deepEqual(codeCached(denoDir).filter((url) => startup.includes(url)), startup);
+
+    // Deno's cache emptied (deno clean, a cleared temporary folder) while the build's first run stays recorded.
+    for (const name of Deno.readDirSync(denoDir)) {
+      if (name.name.startsWith("v8_code_cache")) Deno.removeSync(path.join(denoDir, name.name));
+    }
+    await create("second");
+    assert.deepEqual(codeCached(denoDir).filter((url) => startup.includes(url)), startup);
+  },
+});
 
 /** Runs `scripts/compile.ts` as `deno task compile` does, into `outDir`. */
 function compile(args: string[], env: Record<string, string>, outDir: string) {
