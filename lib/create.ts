@@ -209,6 +209,11 @@ export function discoveryContext(
   return contextFor(resolveInputs(options));
 }
 
+/** Starts loading what reading a wheel takes, without waiting for it; a failure shows where it is used. */
+function preloadColdPath(): void {
+  import("./on_demand.ts").then((m) => m.loadNodeCodecs()).catch(() => {});
+}
+
 function contextFor({ options, cwd, env, platform }: Resolved): DiscoveryContext {
   const appData = options.appData ?? defaultAppDataDir(platform.os, env);
   const cacheDir = platform.path.join(appDataRoot(platform.path.resolve(cwd, appData)), "py_info");
@@ -391,7 +396,12 @@ async function describe(options: CreateVenvOptions): Promise<{
   if (!options.noSeed) selectSeeder(options.seeder);
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
   const start = performance.now();
-  const python = await findPython(options.python ?? [], contextFor(resolved));
+  // A seeding run that has to interrogate is most likely a first one, whose seeding reads a wheel: what reading it
+  // takes (Deno's Node compatibility, about 20 ms) loads while the interpreter answers, instead of after.
+  const python = await findPython(options.python ?? [], {
+    ...contextFor(resolved),
+    onInterrogate: options.noSeed ? undefined : preloadColdPath,
+  });
   signal?.throwIfAborted();
   const found = performance.now();
   const seeding = await prepareSeeds(resolved, options, python, destState);

@@ -5,6 +5,7 @@
  * every module a process loads costs it a fixed part of a millisecond.
  *
  * Import it with `await import("../on_demand.ts")` where the work is; the modules themselves stay where they are.
+ * The `node:` modules the wheel reader uses are imported later still, by the first wheel read (`node_codecs.ts`).
  *
  * @module
  */
@@ -13,3 +14,4 @@ export { prepareWindowsPythons, windowsPythonMayMatch } from "./discovery/regist
 export { downloadFile, findDistributionFiles, rankWheels } from "./seeder/index_client.ts";
 export { resolvePipIndexes } from "./seeder/pip_config.ts";
 export { extractWheel, readWheelMetadata } from "./seeder/wheel.ts";
+export { loadNodeCodecs } from "./seeder/node_codecs.ts";

@@ -10,6 +10,7 @@ import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
 import { appDataRoot, defaultAppDataDir, type EnvLookup, firstRunOfBuild } from "./app_data.ts";
+import { sleep } from "./deadline.ts";
 import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
 import { renderPlan } from "./plan/render.ts";
@@ -314,7 +315,7 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
       } catch (e) {
         if (e instanceof Deno.errors.NotFound) break;
         if (attempt === 5) throw e;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await sleep(100 * attempt);
       }
     }
     debug?.(`removed ${root}`);

@@ -41,6 +41,11 @@ export interface DiscoveryContext {
    * permission); a reader (tests give an in-memory one) is read on any OS; `null` reads none.
    */
   readonly windowsRegistry?: RegistryReader | null | undefined;
+  /**
+   * Called when an interpreter is about to be interrogated (its answer is not cached), with the child process's tens
+   * of milliseconds ahead, in which the caller can load what its own cold path needs. Called once per interrogation.
+   */
+  readonly onInterrogate?: (() => void) | undefined;
 }
 
 /** A discovery context with its Windows sources ready (or known to be absent). */
@@ -141,6 +146,7 @@ async function freshProbe(
 ): Promise<ProbeResult> {
   // Loaded only on a cache miss: a warm run never parses the interrogation script.
   const { interrogate } = await import("../on_demand.ts");
+  ctx.onInterrogate?.();
   const result = await interrogate(exe, { timeoutMs: ctx.timeoutMs, signal });
   if (!signal.aborted) ctx.cache.set(exe, fingerprint, result);
   return result;

@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { startDeadline } from "../deadline.ts";
 import { hostPath as path } from "../path.ts";
 import type { PythonInfo } from "./py_info.ts";
 import { PY_INFO_SCRIPT } from "./py_info_script.gen.ts";
@@ -102,12 +103,12 @@ export async function interrogate(executable: string, options: InterrogateOption
 
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const cancelDeadline = startDeadline(timeoutMs, () => {
     timedOut = true;
     controller.abort();
-  }, timeoutMs);
+  });
   const cancel = (): void => controller.abort();
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  let cancelGrace: (() => void) | undefined;
   options.signal?.addEventListener("abort", cancel, { once: true });
   try {
     let child: Deno.ChildProcess;
@@ -140,7 +141,7 @@ export async function interrogate(executable: string, options: InterrogateOption
     };
     controller.signal.addEventListener("abort", onAbort, { once: true });
     const exited = child.status.then((status) => {
-      graceTimer = setTimeout(stopReading, PIPE_GRACE_MS);
+      cancelGrace = startDeadline(PIPE_GRACE_MS, stopReading);
       return status;
     });
     const [stdout, stderr, status] = await Promise.all([
@@ -159,8 +160,8 @@ export async function interrogate(executable: string, options: InterrogateOption
     }
     return interpret(exe, stdout, stderr);
   } finally {
-    clearTimeout(timer);
-    clearTimeout(graceTimer);
+    cancelDeadline();
+    cancelGrace?.();
     options.signal?.removeEventListener("abort", cancel);
   }
 }

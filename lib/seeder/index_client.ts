@@ -12,6 +12,7 @@
  * @module
  */
 import { compareVersions, parseSpecifierSet, parseVersion, specifierSetContains } from "../discovery/pep440.ts";
+import { startDeadline } from "../deadline.ts";
 import { MkvenvError } from "../errors.ts";
 import { fromFileUrl, hostPath as path } from "../path.ts";
 import { MKVENV_VERSION } from "../version.ts";
@@ -316,11 +317,10 @@ async function withHttp<T>(
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    timer = setTimeout(() => controller.abort(TIMED_OUT), timeoutMs);
+  let disarm = (): void => {};
+  const arm = (): void => {
+    disarm = startDeadline(timeoutMs, () => controller.abort(TIMED_OUT));
   };
-  const disarm = () => clearTimeout(timer);
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let phase = "waiting for a response from";
   try {

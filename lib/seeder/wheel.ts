@@ -8,11 +8,12 @@
  * declared size), hashed with `node:crypto` and written with `Deno.writeFileSync`. For pip's ~500 files that is
  * several times faster than a zip library with one decompression stream and one promise chain per entry.
  *
- * This module is loaded dynamically, only when a wheel must be read, so its `node:` imports cost nothing otherwise.
+ * Those `node:` modules are imported by the first wheel read (`node_codecs.ts`), not with this module: booting Deno's
+ * Node compatibility costs about 20 ms, which only a run that reads a wheel pays.
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { loadNodeCodecs, nodeCodecs } from "./node_codecs.ts";
 import { readZipEntries, readZipEntry, type ZipEntry } from "./zip_read.ts";
 import { formatVersion, parseVersion } from "../discovery/pep440.ts";
 import { MkvenvError } from "../errors.ts";
@@ -252,7 +253,7 @@ const DIGESTS: ReadonlySet<string> = new Set(["sha256", "sha384", "sha512"]);
 
 /** The digest of `bytes`, urlsafe base64 without padding (which is what node's "base64url" encoding writes). */
 function digestUrlsafeNoPad(algorithm: string, bytes: Uint8Array): string {
-  return createHash(algorithm).update(bytes).digest("base64url");
+  return nodeCodecs().crypto.createHash(algorithm).update(bytes).digest("base64url");
 }
 
 /**
@@ -275,8 +276,8 @@ function digestUrlsafeNoPad(algorithm: string, bytes: Uint8Array): string {
  * console.assert(meta.requiresPython === ">=3.7" && meta.consoleScripts[0]?.name === "pip");
  * ```
  */
-// deno-lint-ignore require-await -- async so that every failure is a rejection, as callers expect
 export async function readWheelMetadata(bytes: Uint8Array, fileName: string): Promise<WheelMetadata> {
+  await loadNodeCodecs();
   const label = labelOf(fileName);
   const entries = readEntries(bytes, label);
   const byName = new Map(entries.map((e) => [e.name, e]));
@@ -345,8 +346,8 @@ interface PlannedFile {
  * console.assert(distInfo === "pip-23.2.1.dist-info" && files.includes("pip/__init__.py"));
  * ```
  */
-// deno-lint-ignore require-await -- async so that every failure is a rejection, as callers expect
 export async function extractWheel(bytes: Uint8Array, target: string, fileName?: string): Promise<ExtractedWheel> {
+  await loadNodeCodecs();
   const label = labelOf(fileName);
   const root = hostPath.resolve(target);
   const entries = readEntries(bytes, label);

@@ -7,14 +7,15 @@
  * garbled structure, an entry count or central directory size that does not add up, end records that disagree,
  * several disks, data outside the archive or overlapping another entry's, and a local header naming another file than
  * the central directory does. Entries are inflated (stored and deflate only) with `node:zlib`, never to more than
- * their declared size, and checked against their size and CRC-32.
+ * their declared size, and checked against their size and CRC-32; `loadNodeCodecs` must have finished
+ * (`node_codecs.ts`) before {@linkcode readZipEntry} is called.
  *
  * Every error is a {@linkcode MkvenvError} whose message starts with the label the caller gave (a wheel's file name).
  *
  * @module
  */
-import { crc32, inflateRawSync } from "node:zlib";
 import { MkvenvError } from "../errors.ts";
+import { nodeCodecs } from "./node_codecs.ts";
 
 /** One entry of a zip archive, as its central directory (and local header) describe it. */
 export interface ZipEntry {
@@ -303,7 +304,8 @@ export function zipEntryRawData(bytes: Uint8Array, entry: ZipEntry, label: strin
 /**
  * The uncompressed content of a stored or deflated entry. Inflating stops as soon as the output would pass the
  * entry's declared size (a zip's sizes are not to be trusted: a small entry could otherwise inflate to gigabytes),
- * and the content must have exactly that size and the entry's CRC-32.
+ * and the content must have exactly that size and the entry's CRC-32. Call it once `loadNodeCodecs()` (in
+ * `node_codecs.ts`) has finished.
  *
  * @param bytes The whole archive, as given to {@linkcode readZipEntries}.
  * @param entry One of the entries {@linkcode readZipEntries} returned for `bytes`.
@@ -317,7 +319,9 @@ export function zipEntryRawData(bytes: Uint8Array, entry: ZipEntry, label: strin
  * ```ts
  * import assert from "node:assert/strict";
  * import { readZipEntries, readZipEntry } from "./zip_read.ts";
+ * import { loadNodeCodecs } from "./node_codecs.ts";
  * import { storedZip } from "./zip_store.ts";
+ * await loadNodeCodecs();
  * const dateTime = { year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 6 };
  * const zip = storedZip([{ name: "a.txt", data: new TextEncoder().encode("content"), dateTime }]);
  * const [entry] = readZipEntries(zip, "demo.zip");
@@ -346,7 +350,7 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, label: string):
       // maxOutputLength makes zlib stop (and throw) at the limit; it must be at least 1. A chunk of the expected
       // size spares the growing and copying of 16 KiB chunks; big entries still grow in 1 MiB steps, so a lying
       // size cannot make us allocate much ahead of the data.
-      result = inflateRawSync(raw, {
+      result = nodeCodecs().zlib.inflateRawSync(raw, {
         maxOutputLength: Math.max(limit, 1),
         chunkSize: Math.min(Math.max(limit + 1, 64), 1 << 20),
         info: true,
@@ -365,7 +369,7 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, label: string):
     }
   }
   if (data.length !== entry.uncompressedSize) throw corrupt("its size differs from the zip directory's");
-  if (crc32(data) !== entry.crc32) throw corrupt("its CRC-32 differs from the zip directory's");
+  if (nodeCodecs().zlib.crc32(data) !== entry.crc32) throw corrupt("its CRC-32 differs from the zip directory's");
   return data;
 }
 

@@ -9,8 +9,12 @@ import { deflateRawSync } from "node:zlib";
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter, type ZipWriterConstructorOptions } from "@zip.js/zip.js";
 import { MkvenvError } from "../../lib/errors.ts";
 import { readZipEntries, readZipEntry, type ZipEntry, zipEntryRawData } from "../../lib/seeder/zip_read.ts";
+import { loadNodeCodecs, nodeCodecs } from "../../lib/seeder/node_codecs.ts";
 import { storedZip } from "../../lib/seeder/zip_store.ts";
 import { cleanEnv, skipIf } from "../_helpers.ts";
+
+// readZipEntry inflates with what this loads; the wheel reader's entry points load it themselves.
+await loadNodeCodecs();
 
 const LABEL = "demo-1.0-py3-none-any.whl";
 const enc = new TextEncoder();
@@ -442,3 +446,25 @@ Deno.test("readZipEntry() refuses stray bytes after the deflate data and truncat
   const cut = withCrc(build(deflated.subarray(0, deflated.length - 2)));
   assertZipError(() => readZipEntry(cut, readZipEntries(cut, LABEL)[0]!, LABEL), /"a\.txt" is corrupt: /);
 });
+
+Deno.test("the zip reader's node: modules load on first need, once: a warm run's modules import none", async () => {
+  assert.equal(await loadNodeCodecs(), await loadNodeCodecs());
+  assert.equal(typeof nodeCodecs().zlib.inflateRawSync, "function");
+  // Only node_codecs.ts may import a `node:` module among what a run loads (tests and scripts aside): importing one
+  // boots Deno's Node compatibility, about 20 ms.
+  const lib = new URL("../../lib/", import.meta.url);
+  const importers: string[] = [];
+  for (const file of walk(lib.pathname)) {
+    const text = Deno.readTextFileSync(file);
+    if (/^import (?!type )[^;]*from "node:/m.test(text) || /import\("node:/.test(text)) importers.push(file);
+  }
+  assert.deepEqual(importers.map((f) => f.slice(lib.pathname.length)), ["seeder/node_codecs.ts"]);
+});
+
+function* walk(dir: string): Generator<string> {
+  for (const e of Deno.readDirSync(dir)) {
+    const full = `${dir}${dir.endsWith("/") ? "" : "/"}${e.name}`;
+    if (e.isDirectory) yield* walk(full);
+    else if (e.name.endsWith(".ts")) yield full;
+  }
+}
