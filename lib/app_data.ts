@@ -72,36 +72,58 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
 }
 
 /**
- * Whether `build` (a version string of the running program) runs for the first time with the app-data folder
- * `root`; the first call for a build records it, under `root/builds/`, and answers true. A record that cannot be
- * written counts as not first, so a read-only folder never makes every run look like the first.
+ * Whether this process should give Deno the time to write its code cache, judged from `loadMs`, how long the
+ * process took to load its modules, against the load times of the build's earlier runs with the app-data folder
+ * `root`, recorded under `root/builds/`:
+ * - the build's first run: yes (and it records that it ran);
+ * - the next run, whose modules came from the cache the first one left: no, and its load time becomes the measure;
+ * - any later run: yes when it loaded much slower than the measure (more than twice it, plus 2 ms), as modules that
+ *   V8 had to compile do (here about 4 ms from the cache, 15 to 30 compiled); a faster run lowers the measure.
+ *
+ * A record that cannot be written counts as known, so a read-only folder never makes every run look like the first.
  *
  * Why: Deno writes the code cache of the modules a process compiled only while its event loop runs, and a warm run
- * does all its work synchronously and exits at once, so a program whose first run on a machine is warm would compile
- * everything on every run. The first run of a build ends on its own instead (`endProcess` in run_cli.ts).
+ * does all its work synchronously and exits at once. Without this, a program whose first run on a machine is warm,
+ * or whose cache was deleted since (`deno clean`, an emptied temporary folder), would compile everything on every run.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { firstRunOfBuild } from "./app_data.ts";
+ * import { codeCacheWanted } from "./app_data.ts";
  * const root = await Deno.makeTempDir();
- * assert.equal(firstRunOfBuild(root, "1.0.0"), true);
- * assert.equal(firstRunOfBuild(root, "1.0.0"), false);
- * assert.equal(firstRunOfBuild(root, "1.0.1"), true);
+ * assert.equal(codeCacheWanted(root, "1.0.0", 20), true); // first run
+ * assert.equal(codeCacheWanted(root, "1.0.0", 4), false); // its cache at work: 4 ms is the measure
+ * assert.equal(codeCacheWanted(root, "1.0.0", 9), false); // slower, within twice the measure plus 2 ms
+ * assert.equal(codeCacheWanted(root, "1.0.0", 3), false); // faster: 3 ms is the measure now
+ * assert.equal(codeCacheWanted(root, "1.0.0", 9), true); // compiled again: the cache is gone
+ * assert.equal(codeCacheWanted(root, "1.0.1", 4), true); // another build
  * await Deno.remove(root, { recursive: true });
  * ```
+ *
+ * @param root The app-data folder's mkvenv root.
+ * @param build The running program's version string.
+ * @param loadMs Milliseconds from the process's start until its modules had loaded.
+ * @returns Whether the process should end on its own, letting Deno write the cache.
  */
-export function firstRunOfBuild(root: string, build: string): boolean {
+export function codeCacheWanted(root: string, build: string, loadMs: number): boolean {
   const record = path.join(root, "builds", build.replace(/[^A-Za-z0-9._+-]/g, "_"));
+  let text: string;
   try {
-    Deno.statSync(record);
-    return false;
-  } catch { /* not recorded yet */ }
-  try {
-    Deno.mkdirSync(path.dirname(record), { recursive: true });
-    Deno.writeFileSync(record, new Uint8Array());
-    return true;
+    text = Deno.readTextFileSync(record);
   } catch {
-    return false;
+    try {
+      writeFileAtomicSync(record, "");
+      return true;
+    } catch {
+      return false;
+    }
   }
+  const measure = Number.parseFloat(text);
+  if (measure > 0 && loadMs > 2 * measure + 2) return true;
+  if (!(measure > 0) || loadMs < 0.8 * measure) {
+    try {
+      writeFileAtomicSync(record, `${loadMs.toFixed(1)}\n`);
+    } catch { /* a read-only folder: the measure stays */ }
+  }
+  return false;
 }

@@ -9,7 +9,7 @@ import { findPython, listPythons } from "./discovery/find.ts";
 import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
-import { appDataRoot, defaultAppDataDir, type EnvLookup, firstRunOfBuild } from "./app_data.ts";
+import { appDataRoot, codeCacheWanted, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
 import { sleep } from "./deadline.ts";
 import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
@@ -37,26 +37,26 @@ export interface CliIo {
 const encoder = new TextEncoder();
 
 /**
- * Milliseconds from the process's start until this module ran. Here that is about 4 when V8 read the modules from
- * Deno's code cache and 15 to 30 when it had to compile them.
+ * Milliseconds from the process's start until this module ran: mostly loading the modules, about 4 here when V8 read
+ * them from Deno's code cache and 15 to 30 when it had to compile them.
  */
 const MODULES_LOADED_MS = performance.now();
-/** A load slower than this means the modules were compiled, so the code cache is missing. */
-const COMPILED_LOAD_MS = 10;
-/** Whether a run in this process was its build's first with its app-data folder (see firstRunOfBuild). */
-let firstRunOfThisBuild = false;
+/** The app-data folder of this process's last successful run, for {@linkcode endProcess}. */
+let lastRun: { readonly root: string; readonly readOnly: boolean } | undefined;
 
 /**
  * Ends the process with `code`, the exit code of {@linkcode runCli}, for a process that ran nothing else. Deno writes
  * the code cache of the modules it compiled only while its event loop runs, and a warm run never gives it a turn. So
- * the process exits at once, except after a build's first run with its app-data folder or when its modules evidently
- * had to be compiled (a code cache deleted since, by `deno clean` or an emptied temporary folder): then it ends on its
- * own, once Deno has written the cache, so that later runs read it instead of compiling again.
+ * the process exits at once, unless `codeCacheWanted` (`app_data.ts`) finds that its modules were compiled, on the
+ * build's first run or after its cache was deleted: then it ends on its own, once Deno has written the cache, so
+ * that later runs read it instead of compiling again (0.7 ms slower than exiting at once).
  *
  * @param code The exit code.
  */
 export function endProcess(code: number): void {
-  if (firstRunOfThisBuild || MODULES_LOADED_MS > COMPILED_LOAD_MS) Deno.exitCode = code;
+  const build = `${MKVENV_VERSION}+deno${Deno.version.deno}`;
+  const wanted = lastRun !== undefined && !lastRun.readOnly && codeCacheWanted(lastRun.root, build, MODULES_LOADED_MS);
+  if (wanted) Deno.exitCode = code;
   else Deno.exit(code);
 }
 
@@ -392,9 +392,7 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
   }
   if (json) io.stdout(JSON.stringify(reportJson(result), null, 2) + "\n");
   else if (verbosity >= 0) io.stdout(renderReport(result, createOptions));
-  if (!common.readOnlyAppData && firstRunOfBuild(root, `${MKVENV_VERSION}+deno${Deno.version.deno}`)) {
-    firstRunOfThisBuild = true;
-  }
+  lastRun = { root, readOnly: common.readOnlyAppData };
   return 0;
 }
 
