@@ -54,7 +54,10 @@ let lastRun: { readonly root: string; readonly readOnly: boolean } | undefined;
  * @param code The exit code.
  */
 export function endProcess(code: number): void {
-  const build = `${MKVENV_VERSION}+deno${Deno.version.deno}`;
+  // Each form loads its own number of modules, so each has its own measure: the compiled binary, the bundle (one
+  // file, where this module's URL is the bundle's), the sources (here or on JSR).
+  const form = Deno.build.standalone ? "binary" : import.meta.url.endsWith("/run_cli.ts") ? "source" : "bundle";
+  const build = `${MKVENV_VERSION}+deno${Deno.version.deno}-${form}`;
   const wanted = lastRun !== undefined && !lastRun.readOnly && codeCacheWanted(lastRun.root, build, MODULES_LOADED_MS);
   if (wanted) Deno.exitCode = code;
   else Deno.exit(code);

@@ -103,7 +103,7 @@ Deno.test({
     const startup = ["cli.js", ...imported.map((m) => m[1]!)].map((name) => pathToFileURL(path.join(out, name)).href)
       .sort();
 
-    const record = path.join(appData, "mkvenv-v1", "builds", `${MKVENV_VERSION}+deno${Deno.version.deno}`);
+    const record = path.join(appData, "mkvenv-v1", "builds", `${MKVENV_VERSION}+deno${Deno.version.deno}-bundle`);
     await create("first");
     assert.equal(Deno.readTextFileSync(record), "", "the build's first run is recorded");
     assert.deepEqual(codeCached(denoDir).filter((url) => startup.includes(url)), startup);
