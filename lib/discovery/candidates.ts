@@ -175,16 +175,17 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
     }
   }
   for (const dir of dirs) {
-    let names: string[];
+    // A plain loop: /usr/bin alone has a thousand names or more, and most match nothing.
+    const matching: { name: string; implMustMatch: boolean; version: readonly number[] }[] = [];
     try {
-      names = [...Deno.readDirSync(dir)].map((e) => e.name);
+      for (const { name } of Deno.readDirSync(dir)) {
+        if (exact.includes(name)) continue;
+        const m = matchExecutableName(spec, name, ctx.platform);
+        if (m) matching.push({ name, implMustMatch: m.implMustMatch, version: versionFromName(name) ?? [] });
+      }
     } catch {
       continue; // missing or unreadable PATH entries are skipped
     }
-    const matching = names.filter((n) => !exact.includes(n)).flatMap((n) => {
-      const m = matchExecutableName(spec, n, ctx.platform);
-      return m ? [{ name: n, implMustMatch: m.implMustMatch, version: versionFromName(n) ?? [] }] : [];
-    });
     // Newest first, so `>=3.11` prefers python3.13 over python3.11 within a folder; a stable order, unlike
     // virtualenv's directory order.
     matching.sort((a, b) => compareNumberLists(b.version, a.version) || (a.name < b.name ? -1 : 1));

@@ -357,6 +357,20 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** The name pattern for each executable prefix, made once: a PATH scan tests every name of every folder on it. */
+const EXECUTABLE_NAME_PATTERNS = new Map<string, RegExp>();
+
+/** `python` or `prefix`, then an optional version, `t`, debug and `m` suffix: groups version, t, debug, m. */
+function executableNamePattern(prefix: string): RegExp {
+  let re = EXECUTABLE_NAME_PATTERNS.get(prefix);
+  if (!re) {
+    const words = [...new Set(["python", prefix])].map(escapeRegExp).join("|");
+    re = new RegExp(`^(?:${words})(\\d+(?:\\.\\d+){0,2})?(t)?(d|-dbg|-debug|_d)?(m)?$`, "i");
+    EXECUTABLE_NAME_PATTERNS.set(prefix, re);
+  }
+  return re;
+}
+
 /**
  * Whether a clause of the spec rules out every interpreter whose version starts with `parts` (a name's version).
  * Clauses of precision 1 or 2 that the name covers are evaluated as for an interpreter. Otherwise the clause is decided
@@ -420,12 +434,7 @@ export function matchExecutableName(
     const literal = platform.isWindows ? stem.toLowerCase() === spec.name.toLowerCase() : stem === spec.name;
     if (literal) return { implMustMatch: false };
   }
-  const words = new Set(["python", executablePrefix(spec.implementation)]);
-  const re = new RegExp(
-    `^(?:${[...words].map(escapeRegExp).join("|")})(\\d+(?:\\.\\d+){0,2})?(t)?(d|-dbg|-debug|_d)?(m)?$`,
-    "i",
-  );
-  const m = re.exec(stem);
+  const m = executableNamePattern(executablePrefix(spec.implementation)).exec(stem);
   if (!m) return undefined;
   const [, version, t, d, abiM] = m;
   if (version === undefined && (t !== undefined || abiM !== undefined)) return undefined;

@@ -502,6 +502,10 @@ const NAMES: [string, string, boolean | undefined][] = [
   ["===3.12.1", "python3.9", false],
   ["pypy>=3.9", "pypy3.8", undefined],
   ["pypy>=3.9", "pypy3.10", true],
+  // Each implementation's name pattern is made once and kept: one made for pypy must not serve CPython, nor the reverse.
+  ["3.10", "pypy3.10", undefined],
+  ["pypy3.10", "python3.10", true],
+  ["pypy3.10", "pypy3.10", true],
   // Path specs never scan PATH.
   ["/usr/bin/python3", "python3", undefined],
 ];
