@@ -6,6 +6,7 @@
  */
 import { appDataRoot, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
 import { PyInfoCache } from "./discovery/cache.ts";
+import { FolderNames } from "./discovery/folder_names.ts";
 import { type DiscoveryContext, findPython } from "./discovery/find.ts";
 import type { FoundPython } from "./discovery/py_info.ts";
 import { PY_INFO_SCRIPT_SHA256 } from "./discovery/py_info_script_hash.gen.ts";
@@ -223,6 +224,9 @@ function contextFor({ options, cwd, env, platform }: Resolved): DiscoveryContext
     platform,
     tryFirstWith: options.tryFirstWith ?? [],
     cache: new PyInfoCache(cacheDir, { scriptSha256: PY_INFO_SCRIPT_SHA256, readOnly: options.readOnlyAppData }),
+    folderNames: new FolderNames(platform.path.join(cacheDir, "path_folders.json"), {
+      readOnly: options.readOnlyAppData,
+    }),
     timeoutMs: Number(env("MKVENV_PY_TIMEOUT_MS")) || undefined,
     debug: options.debug,
     signal: options.signal,

@@ -13,7 +13,8 @@ import type { Platform } from "../platform.ts";
 import type { PythonSource } from "./py_info.ts";
 import { compareNumberLists, compareVersionNamesDesc, isExecutableFile, resolveShim } from "./shims.ts";
 import { registeredSources, sourceContext } from "./sources.ts";
-import { exactNames, matchExecutableName, type PythonSpec, versionFromName } from "./spec.ts";
+import { FolderNames } from "./folder_names.ts";
+import { exactNames, matchExecutableName, pathScanFilter, type PythonSpec, versionFromName } from "./spec.ts";
 
 /** A path worth interrogating, and how strictly it must match the spec. */
 export interface Candidate {
@@ -40,6 +41,8 @@ export interface ProposalContext {
    * the registered `first` sources, before PATH. Read lazily: only when the proposal gets there.
    */
   readonly windows?: ((spec: PythonSpec) => Iterable<Candidate>) | undefined;
+  /** Where PATH folders' interpreter-like names are kept across runs. @default {none: every folder is listed} */
+  readonly folderNames?: FolderNames | undefined;
 }
 
 /** The folders of PATH, in order, without empty entries or repeats. */
@@ -174,17 +177,18 @@ export function* proposeCandidates(spec: PythonSpec, ctx: ProposalContext): Gene
       if (isExecutableFile(file, ctx.platform)) yield* expand(file, mustMatch);
     }
   }
+  // /usr/bin alone has a thousand names or more: what could be an interpreter is kept (across runs too, while the
+  // folder is unchanged, with a FolderNames cache) before each spec clause is weighed.
+  const scan = pathScanFilter(spec, ctx.platform);
+  const folderNames = ctx.folderNames ?? new FolderNames(undefined);
   for (const dir of dirs) {
-    // A plain loop: /usr/bin alone has a thousand names or more, and most match nothing.
+    const names = folderNames.list(dir, scan.kind, scan.keep);
+    if (names === undefined) continue; // missing or unreadable PATH entries are skipped
     const matching: { name: string; implMustMatch: boolean; version: readonly number[] }[] = [];
-    try {
-      for (const { name } of Deno.readDirSync(dir)) {
-        if (exact.includes(name)) continue;
-        const m = matchExecutableName(spec, name, ctx.platform);
-        if (m) matching.push({ name, implMustMatch: m.implMustMatch, version: versionFromName(name) ?? [] });
-      }
-    } catch {
-      continue; // missing or unreadable PATH entries are skipped
+    for (const name of names) {
+      if (exact.includes(name)) continue;
+      const m = matchExecutableName(spec, name, ctx.platform);
+      if (m) matching.push({ name, implMustMatch: m.implMustMatch, version: versionFromName(name) ?? [] });
     }
     // Newest first, so `>=3.11` prefers python3.13 over python3.11 within a folder; a stable order, unlike
     // virtualenv's directory order.

@@ -9,6 +9,7 @@ import type { EnvLookup } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import type { Platform } from "../platform.ts";
 import { type FileFingerprint, fingerprintOf, type ProbeResult, type PyInfoCache } from "./cache.ts";
+import type { FolderNames } from "./folder_names.ts";
 import { type Candidate, type ProposalContext, proposeCandidates } from "./candidates.ts";
 import { type FoundPython, pep440Version } from "./py_info.ts";
 import { findUpward, isExecutableFile, VERSION_MANAGERS } from "./shims.ts";
@@ -46,6 +47,8 @@ export interface DiscoveryContext {
    * of milliseconds ahead, in which the caller can load what its own cold path needs. Called once per interrogation.
    */
   readonly onInterrogate?: (() => void) | undefined;
+  /** Where PATH folders' interpreter-like names are kept across runs. @default {none: every folder is listed} */
+  readonly folderNames?: FolderNames | undefined;
 }
 
 /** A discovery context with its Windows sources ready (or known to be absent). */

@@ -372,6 +372,46 @@ function executableNamePattern(prefix: string): RegExp {
 }
 
 /**
+ * What a PATH scan for `spec` keeps of a folder's names before {@linkcode matchExecutableName} judges each: the names
+ * any version of the spec's implementation could have, and the spec's literal name. `kind` tells such filters apart,
+ * for a cache of kept names.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSpec, pathScanFilter } from "./spec.ts";
+ * import { hostPlatform } from "../platform.ts";
+ * const { keep } = pathScanFilter(parseSpec("3.12", hostPlatform()), hostPlatform());
+ * assert(keep("python3.11") && keep("python") && !keep("perl") && !keep("python3-config"));
+ * ```
+ *
+ * @param spec A parsed spec.
+ * @param platform The OS rules (Windows names end in `.exe`, compared without case).
+ * @returns The filter and its kind.
+ */
+export function pathScanFilter(
+  spec: PythonSpec,
+  platform: Platform,
+): { readonly kind: string; readonly keep: (fileName: string) => boolean } {
+  const prefix = executablePrefix(spec.implementation);
+  const pattern = executableNamePattern(prefix);
+  const literal = spec.name;
+  return {
+    kind: `${prefix}/${literal ?? ""}/${platform.isWindows ? "windows" : "posix"}`,
+    keep: (fileName) => {
+      let stem = fileName;
+      if (platform.isWindows && /\.exe$/i.test(stem)) stem = stem.slice(0, -4);
+      if (
+        literal !== undefined && (platform.isWindows ? stem.toLowerCase() === literal.toLowerCase() : stem === literal)
+      ) {
+        return true;
+      }
+      return pattern.test(stem);
+    },
+  };
+}
+
+/**
  * Whether a clause of the spec rules out every interpreter whose version starts with `parts` (a name's version).
  * Clauses of precision 1 or 2 that the name covers are evaluated as for an interpreter. Otherwise the clause is decided
  * only when the name's numbers differ from the clause's within the numbers both give (`python3.9` against
