@@ -74,3 +74,28 @@ Deno.test("FolderNames ignores a damaged file and replaces it", async () => {
     assert.equal(JSON.parse(Deno.readTextFileSync(file)).version, 1, damaged);
   }
 });
+
+Deno.test("FolderNames drops the listings of folders that are gone when it writes", async () => {
+  await using tmp = await tempDir();
+  const file = path.join(tmp.path, "path_folders.json");
+  const then = Date.now() - 60_000;
+  const folder = (name: string): string => {
+    const dir = path.join(tmp.path, name);
+    Deno.mkdirSync(dir);
+    Deno.writeTextFileSync(path.join(dir, "python3"), "");
+    setMtime(dir, then);
+    return dir;
+  };
+  const kept = folder("kept");
+  const gone = folder("gone");
+  new FolderNames(file).list(kept, "py", keepPy);
+  new FolderNames(file).list(gone, "py", keepPy);
+  const keys = () =>
+    Object.keys(JSON.parse(Deno.readTextFileSync(file)).folders).map((k) => k.split("\u0000")[1]).sort();
+  assert.deepEqual(keys(), [gone, kept].sort());
+  Deno.removeSync(gone, { recursive: true });
+  new FolderNames(file).list(kept, "py", keepPy); // a kept listing: nothing written
+  assert.deepEqual(keys(), [gone, kept].sort());
+  new FolderNames(file).list(folder("new"), "py", keepPy);
+  assert.deepEqual(keys(), [kept, path.join(tmp.path, "new")].sort());
+});
