@@ -59,6 +59,23 @@ export function replaceAtomicallySync(file: string, create: (temp: string) => vo
   }
 }
 
+/**
+ * Whether `path` is a folder, following links; false when it is anything else or cannot be looked at.
+ *
+ * @example Usage
+ * ```ts
+ * import { isDirectory } from "./app_data.ts";
+ * console.assert(isDirectory(Deno.cwd()) && !isDirectory(`${Deno.cwd()}/no such folder`));
+ * ```
+ */
+export function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 /** Writes a file atomically ({@linkcode replaceAtomicallySync}), creating the parent folder when missing. */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;

@@ -9,7 +9,7 @@ import { findPython, listPythons } from "./discovery/find.ts";
 import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
-import { appDataRoot, codeCacheWanted, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
+import { appDataRoot, codeCacheWanted, defaultAppDataDir, type EnvLookup, isDirectory } from "./app_data.ts";
 import { sleep } from "./deadline.ts";
 import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
@@ -397,12 +397,4 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
   else if (verbosity >= 0) io.stdout(renderReport(result, createOptions));
   lastRun = { root, readOnly: common.readOnlyAppData };
   return 0;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { writeFileAtomicSync } from "../app_data.ts";
+import { isDirectory, writeFileAtomicSync } from "../app_data.ts";
 
 /** How recent a folder's change may be for its listing to be kept. */
 const RACY_MS = 2000;
@@ -114,19 +114,11 @@ export class FolderNames {
     if (this.#file === undefined || this.#readOnly) return;
     // Folders that no longer exist (temporary ones put on PATH for a while) leave, so the file does not only grow.
     for (const other of Object.keys(folders)) {
-      if (other !== key && !isFolder(other.slice(other.indexOf("\u0000") + 1))) delete folders[other];
+      if (other !== key && !isDirectory(other.slice(other.indexOf("\u0000") + 1))) delete folders[other];
     }
     const file: FolderFile = { version: 1, folders };
     try {
       writeFileAtomicSync(this.#file, JSON.stringify(file));
     } catch { /* a cache that cannot be written only costs the next run a listing */ }
-  }
-}
-
-function isFolder(dir: string): boolean {
-  try {
-    return Deno.statSync(dir).isDirectory;
-  } catch {
-    return false;
   }
 }

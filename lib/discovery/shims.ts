@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EnvLookup } from "../app_data.ts";
+import { type EnvLookup, isDirectory } from "../app_data.ts";
 import type { Platform } from "../platform.ts";
 import type { PythonSource } from "./py_info.ts";
 
@@ -187,7 +187,7 @@ export function resolveShim(
     return root !== undefined && platform.path.resolve(root) === platform.path.resolve(shimRoot);
   });
   const manager = configured ??
-    VERSION_MANAGERS.find((m) => isDir(platform.path.join(shimRoot, ...m.versionsDir.split("/"))));
+    VERSION_MANAGERS.find((m) => isDirectory(platform.path.join(shimRoot, ...m.versionsDir.split("/"))));
   if (!manager) return undefined;
   const versionsRoot = platform.path.join(shimRoot, ...manager.versionsDir.split("/"));
   const bin = (version: string) => platform.path.join(versionsRoot, version, platform.isWindows ? "" : "bin", name);
@@ -203,7 +203,7 @@ export function resolveShim(
   };
   // pyenv accepts a prefix: `3.12` selects the newest installed 3.12.x.
   const expand = (v: string): string[] => {
-    if (isDir(platform.path.join(versionsRoot, v))) return [v];
+    if (isDirectory(platform.path.join(versionsRoot, v))) return [v];
     const newest = installedVersions().find((name) => name.startsWith(`${v}.`));
     return newest ? [newest] : [];
   };
@@ -216,12 +216,4 @@ export function resolveShim(
     others: () =>
       installedVersions().map(bin).filter((file) => !found.includes(file) && isExecutableFile(file, platform)),
   };
-}
-
-function isDir(dir: string): boolean {
-  try {
-    return Deno.statSync(dir).isDirectory;
-  } catch {
-    return false;
-  }
 }

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { EnvLookup } from "../app_data.ts";
+import { type EnvLookup, isDirectory } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import type { PathModule, Platform } from "../platform.ts";
 
@@ -141,14 +141,6 @@ export interface PipConfigFile {
 function homeOf(env: EnvLookup, platform: Platform): string | undefined {
   const home = platform.isWindows ? env("USERPROFILE") ?? env("HOME") : env("HOME");
   return home === "" ? undefined : home;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 /**
