@@ -17,9 +17,10 @@ import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { activatorOps, selectActivators } from "./activator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { MkvenvError, usageError } from "./errors.ts";
-import { applyPlan, discardCreated, SymlinkUnsupportedError } from "./plan/apply.ts";
+import { applyPlan, discardCreated, InstallSourceMissingError, SymlinkUnsupportedError } from "./plan/apply.ts";
 import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
 import { checkSeedOptions, seedRequests } from "./seeder/seeder.ts";
+import { discardDamagedImage } from "./seeder/image.ts";
 import { type SeededPackage, type Seeder, selectSeeder } from "./seeder/registry.ts";
 import { WheelInfoCache } from "./seeder/wheel_info.ts";
 import { normalizeProject } from "./seeder/wheel_name.ts";
@@ -444,37 +445,48 @@ async function prepareSeeds(
   const creator = selectCreator(options.creator ?? "builtin", python.info, platform);
   const target = creatorInput(resolved, options, python, destState, true);
   const layout = creator.layout(target);
-  const appData = appDataRoot(
-    platform.path.resolve(resolved.cwd, options.appData ?? defaultAppDataDir(platform.os, resolved.env)),
-  );
+  const appData = appDataOf(resolved, options);
   const updateJobs: UpdateJob[] = [];
   let acquired: Promise<readonly AcquiredWheel[]> | undefined;
+  let context: AcquireContext | undefined;
+  const acquiring = (): AcquireContext => context ??= acquireContext(resolved, options, python, appData, warn);
   const planned = await seeder.plan({
     target,
     layout,
     options,
     appData,
     env: resolved.env,
-    wheels: () => acquired ??= acquireSeeds(resolved, options, python, appData, warn, updateJobs),
+    wheels: () => acquired ??= acquireSeeds(acquiring, options, python, appData, updateJobs),
+    acquire: (project, version = "bundle") => acquireWheel(project, version, acquiring()),
     warn,
     signal: options.signal,
   });
   return { seeder, ops: planned.ops, seeds: planned.seeds, warnings, updateJobs };
 }
 
-/** The wheels of the seed packages the options ask for; the periodic update jobs they call for go to `updateJobs`. */
-async function acquireSeeds(
+/** The run's app-data folder (absolute, versioned). */
+function appDataOf(resolved: Resolved, options: CreateVenvOptions): string {
+  const { platform } = resolved;
+  return appDataRoot(
+    platform.path.resolve(resolved.cwd, options.appData ?? defaultAppDataDir(platform.os, resolved.env)),
+  );
+}
+
+/** The folder of the seeders' install images in the run's app-data folder. */
+function imagesRoot(resolved: Resolved, options: CreateVenvOptions): string {
+  return resolved.platform.path.join(appDataOf(resolved, options), "images");
+}
+
+/** Where and how this run looks for seed wheels. */
+function acquireContext(
   resolved: Resolved,
   options: CreateVenvOptions,
   python: FoundPython,
   root: string,
   warn: (message: string) => void,
-  updateJobs: UpdateJob[],
-): Promise<readonly AcquiredWheel[]> {
-  const requests = seedRequests(options, python.info);
-  if (!requests.length) return [];
+): AcquireContext {
   const { platform, env } = resolved;
-  const context: AcquireContext = {
+  return {
     storeDir: platform.path.join(root, "wheels"),
     extraSearchDirs: (options.extraSearchDir ?? []).map((d) => platform.path.resolve(resolved.cwd, d)),
     ensurepipWheels: python.info.ensurepipWheels,
@@ -495,10 +507,22 @@ async function acquireSeeds(
     warn,
     signal: options.signal,
   };
+}
+
+/** The wheels of the seed packages the options ask for; the periodic update jobs they call for go to `updateJobs`. */
+async function acquireSeeds(
+  context: () => AcquireContext,
+  options: CreateVenvOptions,
+  python: FoundPython,
+  root: string,
+  updateJobs: UpdateJob[],
+): Promise<readonly AcquiredWheel[]> {
+  const requests = seedRequests(options, python.info);
+  if (!requests.length) return [];
   const wheels: AcquiredWheel[] = [];
   for (const request of requests) {
     options.signal?.throwIfAborted();
-    const wheel = await acquireWheel(request.project, request.version, context);
+    const wheel = await acquireWheel(request.project, request.version, context());
     wheels.push(wheel);
     if (request.version === "bundle" && wheel.source !== "index") {
       updateJobs.push({
@@ -579,6 +603,22 @@ async function checkForUpdates(
  */
 export async function createVenv(options: CreateVenvOptions): Promise<CreateVenvResult> {
   const start = performance.now();
+  const repairs: string[] = [];
+  for (;;) {
+    try {
+      const result = await createOnce(options, start);
+      return repairs.length ? { ...result, warnings: [...repairs, ...result.warnings] } : result;
+    } catch (e) {
+      // An app-data image damaged since it was built (a file deleted from the cache) is built again, once.
+      if (!(e instanceof InstallSourceMissingError) || repairs.length || options.readOnlyAppData) throw e;
+      const resolved = resolveInputs(options);
+      if (!discardDamagedImage(e.source, imagesRoot(resolved, options))) throw e;
+      repairs.push(`the install image ${resolved.platform.path.dirname(e.source)} had lost ${e.file}: built it again`);
+    }
+  }
+}
+
+async function createOnce(options: CreateVenvOptions, start: number): Promise<CreateVenvResult> {
   let { description, replan, updateJobs, timings } = await describe(options);
   const warnings: string[] = [...description.planWarnings];
   const installedVia = new Map<string, "hardlink" | "copy">();

@@ -26,6 +26,28 @@ export class SymlinkUnsupportedError extends MkvenvError {
   }
 }
 
+/**
+ * A file an `installTree` operation names is missing from the folder it installs from: an app-data image damaged
+ * after it was built (a partial clean-up or restore of the cache). The caller may build the image again.
+ */
+export class InstallSourceMissingError extends MkvenvError {
+  /** The folder the operation installs from. */
+  readonly source: string;
+  /** The missing file, relative to {@linkcode source} (`/`-separated). */
+  readonly file: string;
+
+  /** Creates the error for `file`, missing from `source` while installing into `target`. */
+  constructor(target: string, source: string, file: string, cause: unknown) {
+    super(`Cannot install into "${target}": "${file}" is missing from "${source}"`, {
+      hint: `the folder has been changed since it was made; remove it (or pass --reset-app-data) so it is made again`,
+      cause,
+    });
+    this.name = "InstallSourceMissingError";
+    this.source = source;
+    this.file = file;
+  }
+}
+
 /** Whether a failed symlink() means "this file system cannot do links" rather than "not allowed here". */
 function linksUnsupported(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -124,21 +146,28 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" |
     const sourceRoot = cwd !== undefined && changeDirectory(op.source) ? "" : op.source + sep;
     for (const file of op.files) {
       const rel = native(file), source = sourceRoot + rel, target = targetRoot + rel;
-      if (link) {
-        try {
+      try {
+        if (link) {
           try {
-            Deno.linkSync(source, target);
+            try {
+              Deno.linkSync(source, target);
+            } catch (e) {
+              if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+              replaceAtomicallySync(target, (temp) => Deno.linkSync(source, temp));
+            }
+            continue;
           } catch (e) {
-            if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-            replaceAtomicallySync(target, (temp) => Deno.linkSync(source, temp));
+            if (!NO_HARDLINK.has(String((e as { code?: unknown }).code))) throw e;
+            link = false;
           }
-          continue;
-        } catch (e) {
-          if (!NO_HARDLINK.has(String((e as { code?: unknown }).code))) throw e;
-          link = false;
         }
+        replaceAtomicallySync(target, (temp) => Deno.copyFileSync(source, temp));
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound && !lstatOrUndefined(source)) {
+          throw new InstallSourceMissingError(op.path, op.source, file, e);
+        }
+        throw e;
       }
-      replaceAtomicallySync(target, (temp) => Deno.copyFileSync(source, temp));
     }
   } finally {
     // The folder the process started in may be gone: then there is nothing to go back to.
@@ -343,6 +372,20 @@ class LinkCheck {
   }
 }
 
+/**
+ * Every folder an `installTree` writes in: `mkdir -p` and link(2) follow a folder below site-packages that is a link
+ * (a package's checkout linked into the environment) as readily as one above it.
+ */
+function treeFolders(op: InstallTreeOp): Set<string> {
+  const folders = new Set([op.path]);
+  for (const dir of op.dirs) folders.add(path.join(op.path, dir));
+  for (const file of op.files) {
+    const end = file.lastIndexOf("/");
+    if (end > 0) folders.add(path.join(op.path, file.slice(0, end)));
+  }
+  return folders;
+}
+
 /** Turns a file-system error into a message that names the path and says what to do. */
 function explain(op: PlanOp, error: unknown): MkvenvError {
   const reason = error instanceof Deno.errors.PermissionDenied
@@ -399,7 +442,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     if (!inside && !(op.op === "write" && plan.outside?.includes(op.path))) {
       throw new Error(`Refusing to ${op.op} "${op.path}": outside "${plan.root}"`);
     }
-    if (inside) linkCheck?.assertNoLinkedFolder(op.op === "mkdir" || op.op === "run" ? op.path : path.dirname(op.path));
+    if (inside && linkCheck) {
+      if (op.op === "installTree") { for (const folder of treeFolders(op)) linkCheck.assertNoLinkedFolder(folder); }
+      else linkCheck.assertNoLinkedFolder(op.op === "mkdir" || op.op === "run" ? op.path : path.dirname(op.path));
+    }
     signal?.throwIfAborted();
     try {
       if (op.op === "run") await applyRun(op, signal);

@@ -14,6 +14,7 @@ import type { WheelInfo, WheelInfoCache } from "./wheel_info.ts";
 import {
   isPreReleaseWheel,
   isUniversalPy3,
+  isVersion,
   newestFirst,
   normalizeProject,
   parseWheelFileName,
@@ -239,7 +240,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
     }
   }
   if (pinned !== undefined) {
-    const exact = await firstCompatible(local, ctx, (c) => c.name.version === pinned);
+    const exact = await firstCompatible(local, ctx, (c) => isVersion(c.name, pinned));
     if (exact) return exact;
     if (ctx.download === false) {
       throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx)}`, {

@@ -10,7 +10,7 @@ import { hostPath as path } from "../path.ts";
 import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
-import { replaceAtomicallySync } from "../app_data.ts";
+import { isDirectory, replaceAtomicallySync } from "../app_data.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -39,6 +39,41 @@ export interface Image {
 /** The folder of the image of `wheelFile` for a target Python. */
 export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: string): string {
   return path.join(imagesRoot, `${python.major}.${python.minor}`, path.basename(wheelFile).replace(/\.whl$/, ""));
+}
+
+/**
+ * Removes the image whose `site` folder is `site`, when it lies in `imagesRoot` (an installation found a file of it
+ * missing), so that the next use builds it again. It is renamed away first: a run linking from it meanwhile fails
+ * whole rather than halfway through a folder being deleted. True when it was removed.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { discardDamagedImage } from "./image.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/3.12/pip-26.2.1-py3-none-any/site`, { recursive: true });
+ * assert(!discardDamagedImage("/elsewhere/site", root));
+ * assert(discardDamagedImage(`${root}/3.12/pip-26.2.1-py3-none-any/site`, root));
+ * assert([...Deno.readDirSync(`${root}/3.12`)].length === 0);
+ * ```
+ */
+export function discardDamagedImage(site: string, imagesRoot: string): boolean {
+  const dir = path.dirname(site);
+  if (path.basename(site) !== "site" || path.dirname(path.dirname(dir)) !== path.resolve(imagesRoot)) return false;
+  return discardFolder(dir);
+}
+
+/** Removes an image folder `dir`, renamed away first; true when it is gone (also when another run removed it). */
+function discardFolder(dir: string): boolean {
+  const doomed = makeBuildFolder(dir);
+  try {
+    Deno.renameSync(dir, path.join(doomed, "image"));
+  } catch {
+    Deno.removeSync(doomed);
+    return !isDirectory(dir);
+  }
+  Deno.removeSync(doomed, { recursive: true });
+  return true;
 }
 
 /**
@@ -75,6 +110,39 @@ export function requireImage(dir: string, wheelFile: string): Image {
   );
 }
 
+/** How long a build folder may stand before it counts as left by a run that was killed: builds take seconds. */
+const STALE_BUILD_MS = 60 * 60 * 1000;
+
+/**
+ * A new, empty folder beside `dir` to build its image in, named `.<name>.<random>.tmp`. Made with the umask's mode,
+ * as `mkdir` makes one: `Deno.makeTempDirSync` gives 0700, and an image built as one user (a container build as
+ * root) must stay readable to the others that link it or, with `--symlink-app-data`, import from it.
+ */
+function makeBuildFolder(dir: string): string {
+  for (;;) {
+    const temp = path.join(path.dirname(dir), `.${path.basename(dir)}.${crypto.randomUUID().slice(0, 8)}.tmp`);
+    try {
+      Deno.mkdirSync(temp);
+      return temp;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+  }
+}
+
+/** Removes the build folders of `dir`'s image that a killed run left behind, so that they never pile up. */
+function removeStaleBuilds(dir: string): void {
+  const prefix = `.${path.basename(dir)}.`;
+  try {
+    for (const entry of Deno.readDirSync(path.dirname(dir))) {
+      if (!entry.isDirectory || !entry.name.startsWith(prefix) || !entry.name.endsWith(".tmp")) continue;
+      const folder = path.join(path.dirname(dir), entry.name);
+      const mtime = Deno.lstatSync(folder).mtime?.getTime();
+      if (mtime !== undefined && Date.now() - mtime > STALE_BUILD_MS) Deno.removeSync(folder, { recursive: true });
+    }
+  } catch { /* another run removed it first, or the folder cannot be listed: nothing is lost */ }
+}
+
 /**
  * Builds the image of `wheelFile` in `dir` unless it exists; returns it. An abort of `signal` stops the build
  * before the image is put in place (the partial one is removed) and rejects with the signal's reason.
@@ -84,12 +152,13 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
   if (ready) return ready;
   const parent = path.dirname(dir);
   Deno.mkdirSync(parent, { recursive: true });
-  const temp = Deno.makeTempDirSync({ dir: parent, prefix: `.${path.basename(dir)}.`, suffix: ".tmp" });
+  removeStaleBuilds(dir);
+  const temp = makeBuildFolder(dir);
   try {
     const site = path.join(temp, "site");
     Deno.mkdirSync(site);
     const { extractWheel } = await import("../on_demand.ts");
-    const extracted = await extractWheel(Deno.readFileSync(wheelFile), site);
+    const extracted = await extractWheel(Deno.readFileSync(wheelFile), site, path.basename(wheelFile));
     const installer = new TextEncoder().encode("pip\n");
     const installerPath = `${extracted.distInfo}/INSTALLER`;
     Deno.writeFileSync(path.join(site, ...installerPath.split("/")), installer, { mode: 0o644 });
@@ -122,9 +191,14 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
     } catch (e) {
       // Another run finished the same image first: theirs is as good as ours.
       const theirs = readImage(dir);
-      if (!theirs) throw e;
-      Deno.removeSync(temp, { recursive: true });
-      return theirs;
+      if (theirs) {
+        Deno.removeSync(temp, { recursive: true });
+        return theirs;
+      }
+      // A folder without a manifest is no image: the bytecode a compile still running wrote into an image removed
+      // meanwhile (--reset-app-data, a damaged image) makes one. Nothing reads it, so it goes.
+      if (!isDirectory(dir) || !discardFolder(dir)) throw e;
+      Deno.renameSync(temp, dir);
     }
     return { site: path.join(dir, "site"), manifest };
   } catch (e) {

@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { compareVersions, parseSpecifierSet, parseVersion, specifierSetContains } from "../discovery/pep440.ts";
 import { startDeadline } from "../deadline.ts";
 import { MkvenvError } from "../errors.ts";
 import { fromFileUrl, hostPath as path } from "../path.ts";
@@ -20,8 +19,11 @@ import type { PipIndexConfig } from "./pip_config.ts";
 import {
   isPreReleaseWheel,
   isUniversalPy3,
+  isVersion,
+  newestFirst,
   normalizeProject,
   parseWheelFileName,
+  requiresPythonAllows,
   type WheelFileName,
 } from "./wheel_name.ts";
 
@@ -178,6 +180,12 @@ function fileFromLink(
 }
 
 /**
+ * A tag's attributes up to its closing `>`: a quoted value may hold a `>` (`data-requires-python=">=3.9"` from a
+ * server that does not escape it), as Python's html.parser, which pip reads these pages with, allows.
+ */
+const TAG_ATTRIBUTES = `(?:[^>"']|"[^"]*"|'[^']*')*`;
+
+/**
  * Parses a PEP 503 simple HTML page: every `<a href>` is a file; a `#sha256=` fragment gives its hash,
  * `data-requires-python` (HTML-unescaped) its Python requirement and `data-yanked` marks it yanked. Relative links
  * resolve against `<base href>` when present, else against `pageUrl`.
@@ -203,7 +211,7 @@ function fileFromLink(
 export function parseSimpleHtml(html: string, pageUrl: string, index: string): IndexFile[] {
   const text = html.replace(/<!--[\s\S]*?-->/g, "");
   let base = pageUrl;
-  const baseTag = /<base\b([^>]*)>/i.exec(text);
+  const baseTag = new RegExp(`<base\\b(${TAG_ATTRIBUTES})>`, "i").exec(text);
   const baseHref = baseTag ? parseAttributes(baseTag[1]!).get("href") : undefined;
   if (baseHref) {
     try {
@@ -211,7 +219,7 @@ export function parseSimpleHtml(html: string, pageUrl: string, index: string): I
     } catch { /* an unusable <base> is ignored, as browsers do */ }
   }
   const files: IndexFile[] = [];
-  for (const m of text.matchAll(/<a\b([^>]*)>/gi)) {
+  for (const m of text.matchAll(new RegExp(`<a\\b(${TAG_ATTRIBUTES})>`, "gi"))) {
     const attrs = parseAttributes(m[1]!);
     const href = attrs.get("href");
     if (!href) continue;
@@ -525,14 +533,16 @@ async function findLinksFiles(location: string, project: string, options: Reques
  * order and drops repeated URLs.
  *
  * An index answering 404, a `file:` index without the project's folder and a missing find-links location mean "not
- * there". Any other HTTP error, a timeout, a dropped connection or an unreadable page fails the whole search (the
- * other requests are cancelled), since a half answer could pick an older wheel than pip would.
+ * there". A source that fails otherwise (another HTTP error, a timeout, a dropped connection, an unreadable page) is
+ * skipped and reported through `onSkipped` while another source answers, as pip skips it; when every source fails,
+ * the search fails with the first one's error.
  *
  * @param project The project name, in any spelling (`setuptools`, `Flask_RESTful`).
  * @param config Where to look, from `resolvePipIndexes` (./pip_config.ts).
  * @param options Timeout, cancellation and an optional fetch implementation.
  * @returns The files found, possibly none.
- * @throws {MkvenvError} Naming the URL and the HTTP status, the timeout or the network error.
+ * @throws {MkvenvError} When no source could be read: naming the URL and the HTTP status, the timeout or the network
+ * error.
  *
  * @example Usage
  * ```ts ignore
@@ -768,16 +778,6 @@ export interface ChooseOptions {
   readonly pythonVersion: { readonly major: number; readonly minor: number; readonly micro: number };
 }
 
-/** Whether the file's `Requires-Python` admits the Python; an unparseable one admits all, as pip ignores it. */
-function admitsPython(requiresPython: string | undefined, python: string): boolean {
-  if (requiresPython === undefined || requiresPython.trim() === "") return true;
-  try {
-    return specifierSetContains(parseSpecifierSet(requiresPython), python, { precision: "full" });
-  } catch {
-    return true;
-  }
-}
-
 /**
  * Picks the wheel pip would install for `project` among `files`: a pure-Python wheel for Python 3 (`py3-none-any`,
  * or a tag set containing `py3` such as `py2.py3`), of this project, whose `Requires-Python` admits the Python. With
@@ -835,34 +835,22 @@ export function chooseWheel(
  */
 export function rankWheels(files: readonly IndexFile[], project: string, options: ChooseOptions): IndexFile[] {
   const want = normalizeProject(project);
-  const { major, minor, micro } = options.pythonVersion;
-  const python = `${major}.${minor}.${micro}`;
-  let pinned: ReturnType<typeof parseVersion> | undefined;
-  if (options.version !== undefined) {
-    try {
-      pinned = parseVersion(options.version);
-    } catch { /* not PEP 440: compared as a string below, as `===` would */ }
-  }
   const candidates: { file: IndexFile; wheel: WheelFileName; order: number }[] = [];
   for (const [order, file] of files.entries()) {
     // Unparseable names and versions are skipped, as pip skips them.
     const wheel = parseWheelFileName(file.filename);
     if (!wheel || wheel.project !== want || !isUniversalPy3(wheel)) continue;
     if (options.version !== undefined) {
-      const same = pinned
-        ? compareVersions(wheel.parsedVersion, pinned) === 0
-        : wheel.version.toLowerCase() === options.version.trim().toLowerCase();
-      if (!same) continue;
+      if (!isVersion(wheel, options.version)) continue;
     } else if (file.yanked || isPreReleaseWheel(wheel)) {
       continue;
     }
-    if (!admitsPython(file.requiresPython, python)) continue;
+    if (!requiresPythonAllows(file.requiresPython, options.pythonVersion)) continue;
     candidates.push({ file, wheel, order });
   }
+  // pip's order: a yanked file last, then the newest version, then the highest build tag.
   candidates.sort((a, b) =>
-    compareVersions(b.wheel.parsedVersion, a.wheel.parsedVersion) ||
-    Number(a.file.yanked) - Number(b.file.yanked) ||
-    a.order - b.order
+    Number(a.file.yanked) - Number(b.file.yanked) || newestFirst(a.wheel, b.wheel) || a.order - b.order
   );
   return candidates.map((c) => c.file);
 }

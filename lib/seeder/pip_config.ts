@@ -304,7 +304,8 @@ export function resolvePipIndexes(env: EnvLookup, platform: Platform, home?: str
     for (const [name, target] of [["global", global], [PIP_COMMAND_SECTION, command]] as const) {
       for (const [rawKey, value] of ini.get(name) ?? []) {
         const key = normaliseKey(rawKey) as Key;
-        if (KEYS.includes(key) && value !== "") target.set(key, { value, source: file.path });
+        // Kept when empty: a later file's `index-url =` unsets an earlier file's value, as in pip.
+        if (KEYS.includes(key)) target.set(key, { value, source: file.path });
       }
     }
   }
@@ -318,7 +319,8 @@ export function resolvePipIndexes(env: EnvLookup, platform: Platform, home?: str
     for (const level of [fromEnv, command, global]) {
       for (const key of keys) {
         const setting = level.get(key);
-        if (setting) return { key, setting };
+        // pip ignores an empty value once the files are merged: the next level, or the default, applies.
+        if (setting?.value) return { key, setting };
       }
     }
     return undefined;

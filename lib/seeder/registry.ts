@@ -59,6 +59,12 @@ export interface SeederInput {
    * nothing is asked for.
    */
   wheels(): Promise<readonly AcquiredWheel[]>;
+  /**
+   * A wheel of `project` found as the seed packages' are (the wheel store, `--extra-search-dir`, the interpreter's and
+   * the OS's wheels, the index where the options allow it), for a package the seeder needs without seeding it: the
+   * pip that `--seeder pip` runs when `--no-pip` leaves pip out. `version` takes what `--pip` takes; default `bundle`.
+   */
+  acquire(project: string, version?: string): Promise<AcquiredWheel>;
   /** Reports a problem that does not stop creation; it ends up in the result's warnings. */
   warn(message: string): void;
   /** The run's cancellation signal: long work (a download, a build) should stop when it aborts. */
@@ -145,8 +151,10 @@ const pipSeeder: Seeder = {
     const wheels = await input.wheels();
     if (!wheels.length) return { ops: [], seeds: [] };
     const processEnv = input.options.env ?? Deno.env.toObject();
+    // With --no-pip, pip still installs the others (from its wheel, as virtualenv runs it), without seeding itself.
+    const pip = wheels.find((w) => w.info.name.toLowerCase() === "pip") ?? await input.acquire("pip");
     return {
-      ops: [pipSeederOp(input.layout, wheels, processEnv, input.target.platform)],
+      ops: [pipSeederOp(input.layout, wheels, pip, processEnv, input.target.platform)],
       seeds: wheels.map((w) => seeded(w, "pip")),
     };
   },

@@ -302,15 +302,18 @@ function previousInstallRemoval(input: CreatorInput, layout: VenvLayout, project
   return ops;
 }
 
-/** The `--seeder pip` operation: pip, run from its own wheel by the environment's python, installs the seeds offline. */
+/**
+ * The `--seeder pip` operation: pip, run from `pipWheel` by the environment's python, installs the seeds (`wheels`,
+ * which need not include pip) offline.
+ */
 export function pipSeederOp(
   layout: VenvLayout,
   wheels: readonly AcquiredWheel[],
+  pipWheel: AcquiredWheel,
   env: Readonly<Record<string, string>>,
   platform: CreatorInput["platform"],
 ): PlanOp {
   const p = platform.path;
-  const pipWheel = wheels.find((w) => w.info.name.toLowerCase() === "pip") ?? wheels[0]!;
   const findLinks = [...new Set(wheels.map((w) => p.dirname(w.path)))].flatMap((d) => ["--find-links", d]);
   // The user's PIP_* and PYTHON* variables could point pip elsewhere (an index, a constraints file, a user site).
   const clean: Record<string, string> = {};

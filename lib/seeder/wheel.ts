@@ -1,5 +1,5 @@
 /**
- * Reading and unpacking wheels (PEP 427): file names, the metadata a seeder needs (`Requires-Python`, console
+ * Reading and unpacking wheels (PEP 427): the metadata a seeder needs (`Requires-Python`, console
  * scripts, the `.dist-info` folder), and a checked extraction that refuses entries escaping the target and verifies
  * every file against `RECORD`.
  *
@@ -18,26 +18,7 @@ import { readZipEntries, readZipEntry, type ZipEntry } from "./zip_read.ts";
 import { formatVersion, parseVersion } from "../discovery/pep440.ts";
 import { MkvenvError } from "../errors.ts";
 import { hostPath } from "../path.ts";
-
-/** The parts of a wheel file name (PEP 427). */
-export interface WheelName {
-  /** The distribution as the file name spells it, e.g. `typing_extensions`. */
-  readonly distribution: string;
-  /** The PEP 503 normalised project name, e.g. `typing-extensions`. */
-  readonly project: string;
-  /** The version as the file name spells it, e.g. `23.2.1`. */
-  readonly version: string;
-  /** The optional build tag (starts with a digit), e.g. `1` in `foo-1.0-1-py3-none-any.whl`. */
-  readonly build?: string;
-  /** The python tags, split at `.`, e.g. `["py2", "py3"]`. */
-  readonly pythonTags: readonly string[];
-  /** The ABI tags, split at `.`, e.g. `["none"]`. */
-  readonly abiTags: readonly string[];
-  /** The platform tags, split at `.`, e.g. `["any"]`. */
-  readonly platformTags: readonly string[];
-  /** The file name (without any folder). */
-  readonly fileName: string;
-}
+import { normalizeProject, parseWheelFileName, type WheelFileName } from "./wheel_name.ts";
 
 /** A `console_scripts` entry point of a wheel. */
 export interface ConsoleScript {
@@ -92,83 +73,6 @@ export interface PythonVersionTriple {
   /** Micro version, e.g. 1. */
   readonly micro: number;
 }
-
-// pip's wheel_file_re: no part may hold "-" or whitespace, and a build tag starts with a digit.
-const WHEEL_NAME_RE =
-  /^(?<dist>[^\s-]+?)-(?<version>[^\s-]+?)(?:-(?<build>\d[^\s-]*))?-(?<python>[^\s-]+?)-(?<abi>[^\s-]+?)-(?<platform>[^\s-]+?)\.whl$/;
-
-/**
- * Normalises a project name as PEP 503 does: runs of `-`, `_` and `.` become one `-`, letters lower-case.
- *
- * @param name A project name, e.g. `Typing_Extensions`.
- * @returns The normalised name, e.g. `typing-extensions`.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { normalizeProjectName } from "./wheel.ts";
- * assert(normalizeProjectName("Zope.Interface") === "zope-interface");
- * ```
- */
-export function normalizeProjectName(name: string): string {
-  return name.replace(/[-_.]+/g, "-").toLowerCase();
-}
-
-/**
- * Splits a wheel file name into its PEP 427 parts:
- * `{distribution}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl`.
- *
- * @param fileName The file name; anything up to the last `/` or `\` is ignored.
- * @returns The parts, or undefined when the name is not a wheel name.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseWheelName } from "./wheel.ts";
- * const w = parseWheelName("pip-23.2.1-py3-none-any.whl");
- * assert(w?.project === "pip" && w.version === "23.2.1" && w.platformTags[0] === "any");
- * ```
- */
-export function parseWheelName(fileName: string): WheelName | undefined {
-  const base = fileName.slice(Math.max(fileName.lastIndexOf("/"), fileName.lastIndexOf("\\")) + 1);
-  const g = WHEEL_NAME_RE.exec(base)?.groups;
-  if (!g) return undefined;
-  const tags = (part: string | undefined): string[] => (part ?? "").split(".");
-  const pythonTags = tags(g.python), abiTags = tags(g.abi), platformTags = tags(g.platform);
-  // "py2..py3" or "py3." would split into an empty tag: not a tag set any tool writes.
-  if ([...pythonTags, ...abiTags, ...platformTags].includes("")) return undefined;
-  return {
-    distribution: g.dist!,
-    project: normalizeProjectName(g.dist!),
-    version: g.version!,
-    ...(g.build === undefined ? {} : { build: g.build }),
-    pythonTags,
-    abiTags,
-    platformTags,
-    fileName: base,
-  };
-}
-
-/**
- * Whether a wheel is pure Python that runs on any Python 3: a `py3` python tag (alone or in a set such as
- * `py2.py3`), the `none` ABI and the `any` platform.
- *
- * @param wheel A parsed wheel name.
- * @returns Whether the wheel suits every Python 3 interpreter on every platform.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { isPurePy3, parseWheelName } from "./wheel.ts";
- * assert(isPurePy3(parseWheelName("pip-18.1-py2.py3-none-any.whl")!));
- * assert(!isPurePy3(parseWheelName("numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.whl")!));
- * ```
- */
-export function isPurePy3(wheel: WheelName): boolean {
-  return wheel.pythonTags.includes("py3") && wheel.abiTags.includes("none") && wheel.platformTags.includes("any");
-}
-
-export { requiresPythonAllows } from "./wheel_name.ts";
 
 /**
  * Parses a `RECORD` file: CSV as Python's `csv` module writes it (fields holding `,`, `"` or line breaks are quoted,
@@ -549,10 +453,10 @@ function decodeUtf8(bytes: Uint8Array, label: string, what: string): string {
 }
 
 /** Whether `folder` (`X.dist-info`) is the one PEP 427 names for the wheel: `{distribution}-{version}.dist-info`. */
-function distInfoMatches(folder: string, wheel: WheelName): boolean {
+function distInfoMatches(folder: string, wheel: WheelFileName): boolean {
   const stem = folder.slice(0, -".dist-info".length);
   const dash = stem.lastIndexOf("-");
-  if (dash <= 0 || normalizeProjectName(stem.slice(0, dash)) !== wheel.project) return false;
+  if (dash <= 0 || normalizeProject(stem.slice(0, dash)) !== wheel.project) return false;
   const version = stem.slice(dash + 1);
   if (version.toLowerCase() === wheel.version.toLowerCase()) return true;
   try {
@@ -564,7 +468,7 @@ function distInfoMatches(folder: string, wheel: WheelName): boolean {
 
 /** Picks the `.dist-info` folder among those holding `what`: the one the file name names, else the only one. */
 function chooseDistInfo(candidates: readonly string[], fileName: string, label: string, what: string): string {
-  const wheel = parseWheelName(fileName);
+  const wheel = parseWheelFileName(fileName);
   const named = wheel === undefined ? undefined : candidates.find((c) => distInfoMatches(c, wheel));
   if (named !== undefined) return named;
   if (candidates.length === 1) return candidates[0]!;

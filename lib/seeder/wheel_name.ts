@@ -15,8 +15,10 @@ import {
 
 /** The parts of a wheel's file name. */
 export interface WheelFileName {
-  /** The file name itself. */
+  /** The file name itself, without any folder. */
   readonly fileName: string;
+  /** The distribution as the file name spells it, e.g. `typing_extensions`. */
+  readonly distribution: string;
   /** The project as PEP 503 normalises it (`setuptools`, `typing-extensions`). */
   readonly project: string;
   /** The version string as written. */
@@ -29,6 +31,8 @@ export interface WheelFileName {
   readonly abiTags: readonly string[];
   /** Platform tags, e.g. `["any"]`. */
   readonly platformTags: readonly string[];
+  /** The build tag (`1`, `2b`) as its number and the rest, compared in that order; absent when the name has none. */
+  readonly build?: readonly [number, string];
 }
 
 /** PEP 503 normalisation: lower case, runs of `-`, `_`, `.` become one `-`. */
@@ -36,27 +40,48 @@ export function normalizeProject(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, "-");
 }
 
-/** Parses `{dist}-{version}(-{build})?-{python}-{abi}-{platform}.whl`; undefined for anything else. */
+// pip's wheel_file_re: no part may hold "-" or whitespace, and a build tag starts with a digit.
+const WHEEL_NAME = /^([^\s-]+?)-([^\s-]+?)(?:-(\d+)([^\s-]*))?-([^\s-]+?)-([^\s-]+?)-([^\s-]+?)\.whl$/;
+
+/**
+ * Splits a wheel file name into its PEP 427 parts:
+ * `{distribution}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl`.
+ *
+ * @param fileName The file name; anything up to the last `/` or `\` is ignored.
+ * @returns The parts; undefined when the name is no wheel name pip would take, or its version is no PEP 440 version.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseWheelFileName } from "./wheel_name.ts";
+ * const w = parseWheelFileName("pip-23.2.1-py3-none-any.whl");
+ * assert(w?.project === "pip" && w.version === "23.2.1" && w.platformTags[0] === "any" && !w.build);
+ * ```
+ */
 export function parseWheelFileName(fileName: string): WheelFileName | undefined {
-  if (!fileName.endsWith(".whl")) return undefined;
-  const parts = fileName.slice(0, -4).split("-");
-  if (parts.length !== 5 && parts.length !== 6) return undefined;
-  const [dist, version] = parts as [string, string];
-  const [python, abi, platform] = parts.slice(-3) as [string, string, string];
+  const base = fileName.slice(Math.max(fileName.lastIndexOf("/"), fileName.lastIndexOf("\\")) + 1);
+  const m = WHEEL_NAME.exec(base);
+  if (!m) return undefined;
+  const [, dist, version, buildNumber, buildRest, python, abi, platform] = m as unknown as string[];
+  const pythonTags = python!.split("."), abiTags = abi!.split("."), platformTags = platform!.split(".");
+  // "py2..py3" or "py3." would split into an empty tag: not a tag set any tool writes.
+  if ([...pythonTags, ...abiTags, ...platformTags].includes("")) return undefined;
   let parsedVersion: Pep440Version;
   try {
-    parsedVersion = parseVersion(version);
+    parsedVersion = parseVersion(version!);
   } catch {
     return undefined;
   }
   return {
-    fileName,
-    project: normalizeProject(dist),
-    version,
+    fileName: base,
+    distribution: dist!,
+    project: normalizeProject(dist!),
+    version: version!,
     parsedVersion,
-    pythonTags: python.split("."),
-    abiTags: abi.split("."),
-    platformTags: platform.split("."),
+    pythonTags,
+    abiTags,
+    platformTags,
+    ...(buildNumber === undefined ? {} : { build: [Number(buildNumber), buildRest ?? ""] as const }),
   };
 }
 
@@ -65,9 +90,39 @@ export function isUniversalPy3(wheel: WheelFileName): boolean {
   return wheel.pythonTags.includes("py3") && wheel.abiTags.includes("none") && wheel.platformTags.includes("any");
 }
 
-/** Newest first; final releases before pre-releases of the same ordering only as PEP 440 says. */
+/**
+ * Newest first, by PEP 440; of one version, the highest build tag first and a name without one last, as pip ranks
+ * them.
+ */
 export function newestFirst(a: WheelFileName, b: WheelFileName): number {
-  return compareVersions(b.parsedVersion, a.parsedVersion);
+  return compareVersions(b.parsedVersion, a.parsedVersion) || compareBuilds(b.build, a.build);
+}
+
+function compareBuilds(a: readonly [number, string] | undefined, b: readonly [number, string] | undefined): number {
+  if (!a || !b) return Number(a !== undefined) - Number(b !== undefined);
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+}
+
+/**
+ * Whether the wheel is of the version `wanted` names: equal by PEP 440 (`24.2.0` is `24.2`), or by spelling for a
+ * name that is no PEP 440 version, as `===` compares.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isVersion, parseWheelFileName } from "./wheel_name.ts";
+ * const wheel = parseWheelFileName("pip-24.2-py3-none-any.whl")!;
+ * assert(isVersion(wheel, "24.2.0") && !isVersion(wheel, "24.2.1"));
+ * ```
+ */
+export function isVersion(wheel: WheelFileName, wanted: string): boolean {
+  let version: Pep440Version;
+  try {
+    version = parseVersion(wanted);
+  } catch {
+    return wheel.version.toLowerCase() === wanted.trim().toLowerCase();
+  }
+  return compareVersions(wheel.parsedVersion, version) === 0;
 }
 
 /** Whether a version is a pre-release (skipped unless asked for by exact version). */
@@ -80,7 +135,8 @@ export function isPreReleaseWheel(wheel: WheelFileName): boolean {
  *
  * @param requiresPython The specifier set, e.g. `>=3.7`; undefined or blank admits every version.
  * @param version The interpreter's version.
- * @returns Whether the version satisfies every clause; false when the value is not a valid specifier set.
+ * @returns Whether the version satisfies every clause; true when the value is no valid specifier set, as pip ignores
+ *   one.
  *
  * @example Usage
  * ```ts
@@ -94,12 +150,14 @@ export function requiresPythonAllows(
   requiresPython: string | undefined,
   version: { readonly major: number; readonly minor: number; readonly micro: number },
 ): boolean {
-  if (requiresPython === undefined || requiresPython.trim() === "") return true;
+  // Empty clauses (`>=3.7,`) are dropped, as packaging's SpecifierSet drops them.
+  const clauses = (requiresPython ?? "").split(",").filter((clause) => clause.trim() !== "");
+  if (!clauses.length) return true;
   try {
-    const set = parseSpecifierSet(requiresPython);
+    const set = parseSpecifierSet(clauses.join(","));
     return specifierSetContains(set, `${version.major}.${version.minor}.${version.micro}`, { precision: "full" });
   } catch {
-    // An unreadable constraint cannot be shown to admit the interpreter; choosing another wheel is the safe side.
-    return false;
+    // pip warns of an invalid Requires-Python and installs the package all the same.
+    return true;
   }
 }

@@ -643,6 +643,27 @@ Deno.test("chooseWheel() skips yanked, pre-release and non-universal files unles
   const twice = [f("pip-24.1-py3-none-any.whl", { yanked: true }), f("pip-24.1-py2.py3-none-any.whl")];
   assert.equal(chooseWheel(twice, "pip", { version: "24.1", pythonVersion }), twice[1]);
   assert.equal(chooseWheel([], "pip", { pythonVersion }), undefined);
+  // Of one version the highest build tag wins, wherever the page lists it; a pin names the version by PEP 440.
+  const builds = ["1", "10", "2"].map((b) => f(`pip-24.2-${b}-py3-none-any.whl`));
+  assert.equal(chooseWheel(builds, "pip", { pythonVersion }), builds[1]);
+  assert.equal(chooseWheel(builds, "pip", { version: "24.2.0", pythonVersion }), builds[1]);
+  // Empty clauses in Requires-Python are dropped, as packaging drops them.
+  const clauses = [f("pip-25.0-py3-none-any.whl", { requiresPython: ">=3.13," }), f("pip-24.0-py3-none-any.whl")];
+  assert.equal(chooseWheel(clauses, "pip", { pythonVersion }), clauses[1]);
+  assert.equal(chooseWheel(clauses, "pip", { pythonVersion: { major: 3, minor: 13, micro: 0 } }), clauses[0]);
+});
+
+Deno.test("parseSimpleHtml() reads attributes whose quoted value holds an unescaped '>'", () => {
+  const files = parseSimpleHtml(
+    `<a data-requires-python=">=3.9" href="pip-26.0-py3-none-any.whl">pip</a>
+     <a href="pip-25.0-py3-none-any.whl" data-requires-python='>=3.8,<4'>pip</a>`,
+    "https://index.example/simple/pip/",
+    "https://index.example/simple",
+  );
+  assert.deepEqual(files.map((f) => [f.filename, f.requiresPython]), [
+    ["pip-26.0-py3-none-any.whl", ">=3.9"],
+    ["pip-25.0-py3-none-any.whl", ">=3.8,<4"],
+  ]);
 });
 
 Deno.test("parseSimpleHtml() honours <base>, skips comments and unusable links", () => {

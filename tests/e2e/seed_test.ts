@@ -167,24 +167,32 @@ function urlsafeB64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** Writes `demo-1.0-py3-none-any.whl` (a `demo` package with `VALUE = 42`, RECORD hashes correct) into `dir`. */
-async function demoWheel(dir: string): Promise<string> {
+/**
+ * Writes `{name}-{version}-py3-none-any.whl` (default `demo-1.0`: a `demo` package with `VALUE = 42`) into `dir`, with
+ * RECORD hashes correct unless `badHash` makes the package's one wrong.
+ */
+async function demoWheel(dir: string, options: { name?: string; version?: string; badHash?: boolean } = {}) {
+  const { name = "demo", version = "1.0", badHash = false } = options;
   const enc = new TextEncoder();
+  const info = `${name}-${version}.dist-info`;
   const members: [string, Uint8Array][] = [
-    ["demo/__init__.py", enc.encode("VALUE = 42\n")],
-    ["demo-1.0.dist-info/METADATA", enc.encode("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")],
+    [`${name}/__init__.py`, enc.encode("VALUE = 42\n")],
+    [`${info}/METADATA`, enc.encode(`Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`)],
     [
-      "demo-1.0.dist-info/WHEEL",
+      `${info}/WHEEL`,
       enc.encode("Wheel-Version: 1.0\nGenerator: mkvenv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
     ],
   ];
   const record: string[] = [];
-  for (const [name, data] of members) record.push(`${name},sha256=${urlsafeB64(await sha256(data))},${data.length}`);
-  record.push("demo-1.0.dist-info/RECORD,,");
-  members.push(["demo-1.0.dist-info/RECORD", enc.encode(record.join("\n") + "\n")]);
+  for (const [file, data] of members) {
+    const hashed = badHash && file.endsWith("__init__.py") ? enc.encode("something else\n") : data;
+    record.push(`${file},sha256=${urlsafeB64(await sha256(hashed))},${data.length}`);
+  }
+  record.push(`${info}/RECORD,,`);
+  members.push([`${info}/RECORD`, enc.encode(record.join("\n") + "\n")]);
   const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
-  for (const [name, data] of members) await writer.add(name, new Uint8ArrayReader(data));
-  const file = path.join(dir, "demo-1.0-py3-none-any.whl");
+  for (const [file, data] of members) await writer.add(file, new Uint8ArrayReader(data));
+  const file = path.join(dir, `${name}-${version}-py3-none-any.whl`);
   await Deno.writeFile(file, await writer.close());
   return file;
 }
@@ -561,6 +569,34 @@ for (const [minor, exe] of [["3.12", PY312], ["3.8", PY38]] as const) {
   });
 }
 
+Deno.test({
+  name: "e2e seed: --seeder pip --no-pip has pip install setuptools without seeding pip itself (pyenv 3.11)",
+  ignore: skipIf(!PY311, "pyenv 3.11 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const setuptools = await expectedSeed("setuptools", await targetInfo(PY311!));
+    const dest = path.join(tmp.path, "env");
+    const args = ["-p", PY311!, "--app-data", SHARED_APP_DATA, "--seeder", "pip", "--no-pip"];
+    const r = await mkvenv([dest, ...args], { seed: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`\\n    added seed packages: setuptools==${setuptools.replaceAll(".", "\\.")}\\n`),
+    );
+    const site = await sitePackages(dest);
+    const dists = [...Deno.readDirSync(site)].map((e) => e.name).filter((n) => n.endsWith(".dist-info"));
+    assert.deepEqual(dists, [`setuptools-${setuptools}.dist-info`]);
+    const imported = await run(path.join(dest, "bin", "python"), [
+      "-c",
+      "import setuptools; print(setuptools.__version__)",
+    ], {
+      cwd: tmp.path,
+      env: userEnv(tmp.path),
+    });
+    assert.equal(imported.stdout, `${setuptools}\n`, imported.stderr);
+  },
+});
+
 // --- 5. version options -----------------------------------------------------------------------------------------------
 
 Deno.test({
@@ -711,6 +747,124 @@ Deno.test({
     assert.deepEqual(j38.seeded.map((s) => `${s.name}==${s.version}`).join(", "), expected38.line);
     assert.notEqual(j38.seeded[0]!.source, "extra-search-dir");
     await assertPipVersion(dest38, expected38.pip, "3.8", tmp.path);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: of one version, the highest build tag wins, and a pin matches by PEP 440 (26.2.1.0 is 26.2.1)",
+  ignore: skipIf(!PY312 || !existsSync(PIP_26), `pyenv 3.12 or ${PIP_26} missing`),
+  async fn() {
+    await using tmp = await tempDir();
+    const wheels = path.join(tmp.path, "wheels");
+    await Deno.mkdir(wheels);
+    // Listed in this order on purpose: neither the folder's order nor the tags' spelling may decide.
+    for (const build of ["2", "10", "1", "x9"]) {
+      await Deno.copyFile(PIP_26, path.join(wheels, `pip-26.2.1-${build}-py3-none-any.whl`));
+    }
+    const chosen = path.join(wheels, "pip-26.2.1-10-py3-none-any.whl");
+    const args = ["-p", PY312!, "--app-data", SHARED_APP_DATA, "--extra-search-dir", wheels, "--no-download"];
+    for (const pin of [[], ["--pip", "26.2.1.0"]]) {
+      const dest = path.join(tmp.path, `env${pin.length}`);
+      const j = await mkvenvJson([dest, ...args, ...pin]);
+      assert.deepEqual(j.seeded.map((s) => [s.version, s.wheel, s.source]), [["26.2.1", chosen, "extra-search-dir"]]);
+    }
+    await assertPipVersion(path.join(tmp.path, "env2"), "26.2.1", "3.12", tmp.path);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: an image folder gets the umask's mode, and a build folder a killed run left is removed later",
+  ignore: skipIf(!PY312 || !existsSync(PIP_26), `pyenv 3.12 or ${PIP_26} missing`),
+  async fn() {
+    await using tmp = await tempDir();
+    const appData = path.join(tmp.path, "app-data");
+    const images = path.join(appData, "mkvenv-v1", "images", "3.12");
+    await Deno.mkdir(images, { recursive: true });
+    const stale = path.join(images, ".pip-26.2.1-py3-none-any.0badc0de.tmp");
+    const fresh = path.join(images, ".pip-26.2.1-py3-none-any.12345678.tmp");
+    for (const folder of [stale, fresh]) await Deno.mkdir(path.join(folder, "site"), { recursive: true });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await Deno.utime(stale, twoHoursAgo, twoHoursAgo);
+    const wheels = path.join(tmp.path, "wheels");
+    await Deno.mkdir(wheels);
+    await Deno.copyFile(PIP_26, path.join(wheels, path.basename(PIP_26)));
+    const args = ["-p", PY312!, "--app-data", appData, "--extra-search-dir", wheels, "--symlink-app-data"];
+    await mkvenvJson([path.join(tmp.path, "env"), ...args]);
+    const image = imageOf(appData, "3.12", PIP_26);
+    // Images are shared: another user links them, or imports from them with --symlink-app-data.
+    assert.equal((await Deno.stat(image)).mode! & 0o777, 0o777 & ~Deno.umask());
+    assert.equal(await exists(stale), false, "the stale build folder is still there");
+    assert.equal(await exists(fresh), true, "a build folder that may still be in use was removed");
+  },
+});
+
+Deno.test({
+  name: "e2e seed: an image that lost a file is built again, once; read-only app data names the file instead",
+  ignore: skipIf(!PY312, "pyenv 3.12 missing"),
+  async fn() {
+    await using tmp = await tempDir();
+    const appData = path.join(tmp.path, "app-data");
+    const args = ["-p", PY312!, "--app-data", appData];
+    const first = await mkvenvJson([path.join(tmp.path, "env1"), ...args]);
+    // Twice: the second run compiles nothing more and links from the prepared tree, the everyday path.
+    await mkvenvJson([path.join(tmp.path, "env2"), ...args]);
+    const image = imageOf(appData, "3.12", first.seeded[0]!.wheel);
+    const lost = path.join(image, "site", "pip", "__main__.py");
+    await Deno.remove(lost);
+
+    const readOnly = await mkvenv([path.join(tmp.path, "env-ro"), ...args, "--read-only-app-data"], { seed: true });
+    assert.equal(readOnly.code, 1, readOnly.stderr);
+    assert.match(
+      readOnly.stderr,
+      /^error: Cannot install into ".*env-ro\/lib\/python3\.12\/site-packages": "pip\/__main__\.py" is missing from ".*\/site"\nhint: .*--reset-app-data/,
+    );
+    assert.equal(await exists(path.join(tmp.path, "env-ro")), false, "a failed run left its destination behind");
+
+    const dest = path.join(tmp.path, "env3");
+    const repaired = await mkvenvJson([dest, ...args]);
+    assert.deepEqual(repaired.warnings, [
+      `the install image ${image} had lost pip/__main__.py: built it again`,
+    ]);
+    assert.ok(existsSync(lost), "the image was not built again");
+    await assertPipVersion(dest, first.seeded[0]!.version, "3.12", tmp.path);
+    assert.deepEqual((await mkvenvJson([path.join(tmp.path, "env4"), ...args])).warnings, []);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: a folder without a manifest where an image goes (a late compile's bytecode) is replaced",
+  ignore: skipIf(!PY312 || !existsSync(PIP_26), `pyenv 3.12 or ${PIP_26} missing`),
+  async fn() {
+    await using tmp = await tempDir();
+    const appData = path.join(tmp.path, "app-data");
+    const image = imageOf(appData, "3.12", PIP_26);
+    const pycache = path.join(image, "site", "pip", "__pycache__");
+    await Deno.mkdir(pycache, { recursive: true });
+    await Deno.writeTextFile(path.join(pycache, "__init__.cpython-312.pyc"), "stale");
+    const wheels = path.join(tmp.path, "wheels");
+    await Deno.mkdir(wheels);
+    await Deno.copyFile(PIP_26, path.join(wheels, path.basename(PIP_26)));
+    const dest = path.join(tmp.path, "env");
+    await mkvenvJson([dest, "-p", PY312!, "--app-data", appData, "--extra-search-dir", wheels]);
+    assert.ok(existsSync(path.join(image, "manifest.json")));
+    await assertPipVersion(dest, "26.2.1", "3.12", tmp.path);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: a wheel that fails its RECORD check is named in the error, and leaves no image behind",
+  ignore: skipIf(!PY312, "pyenv 3.12 missing"),
+  async fn() {
+    await using tmp = await tempDir();
+    const wheels = path.join(tmp.path, "wheels");
+    await Deno.mkdir(wheels);
+    await demoWheel(wheels, { name: "pip", version: "99.0", badHash: true });
+    const appData = path.join(tmp.path, "app-data");
+    const args = ["-p", PY312!, "--app-data", appData, "--extra-search-dir", wheels, "--pip", "99.0", "--no-download"];
+    const r = await mkvenv([path.join(tmp.path, "env"), ...args], { seed: true });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: pip-99\.0-py3-none-any\.whl: "pip\/__init__\.py" does not match its RECORD hash\n/);
+    assert.deepEqual([...Deno.readDirSync(path.join(appData, "mkvenv-v1", "images", "3.12"))], []);
   },
 });
 

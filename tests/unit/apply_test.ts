@@ -188,6 +188,46 @@ Deno.test("applyPlan() installs a tree by hard links over stale files, and leave
   }
 });
 
+Deno.test("applyPlan() refuses to install a tree through a linked folder below site-packages or site-packages itself", async () => {
+  await using tmp = await tempDir();
+  const image = path.join(tmp.path, "image");
+  await Deno.mkdir(path.join(image, "pkg", "sub"), { recursive: true });
+  const files = ["pkg/__init__.py", "pkg/sub/mod.py", "top.py"];
+  for (const file of files) await Deno.writeTextFile(path.join(image, file), "new");
+  const outside = path.join(tmp.path, "checkout");
+  await Deno.mkdir(path.join(outside, "sub"), { recursive: true });
+  await Deno.writeTextFile(path.join(outside, "__init__.py"), "the user's");
+  const root = path.join(tmp.path, "env");
+  const site = path.join(root, "lib", "site-packages");
+  await Deno.mkdir(site, { recursive: true });
+  const op = {
+    op: "installTree",
+    path: site,
+    source: image,
+    dirs: ["pkg", "pkg/sub"],
+    files,
+    link: "hardlink",
+  } as const;
+  // The linked folder once as a listed folder, once only as the folder of a file (a plan from a plugin seeder).
+  for (const dirs of [op.dirs, []]) {
+    await Deno.symlink(outside, path.join(site, "pkg"));
+    await assert.rejects(
+      () => applyPlan({ root, ops: [{ ...op, dirs }] }, { ownsProcess: true }),
+      /^MkvenvError: Refusing to write below ".*site-packages\/pkg": it is a symbolic link leading out/,
+    );
+    await Deno.remove(path.join(site, "pkg"));
+  }
+  await Deno.remove(site, { recursive: true });
+  await Deno.symlink(outside, site);
+  await assert.rejects(
+    () => applyPlan({ root, ops: [op] }),
+    /Refusing to write below ".*site-packages": it is a symbolic link leading out/,
+  );
+  assert.deepEqual([...Deno.readDirSync(outside)].map((e) => e.name).sort(), ["__init__.py", "sub"]);
+  assert.equal(await Deno.readTextFile(path.join(outside, "__init__.py")), "the user's");
+  assert.deepEqual([...Deno.readDirSync(path.join(outside, "sub"))], []);
+});
+
 Deno.test("applyPlan() turns a failed best-effort write into a warning", async () => {
   await using tmp = await tempDir();
   const root = path.join(tmp.path, "env");

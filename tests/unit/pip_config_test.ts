@@ -95,6 +95,26 @@ Deno.test({
 });
 
 Deno.test({
+  name: "resolvePipIndexes() lets an empty value in a later file unset an earlier file's, as pip does",
+  ignore: SKIP,
+  async fn() {
+    await using s = await sandbox();
+    await s.write(
+      path.join(s.home, ".pip", "pip.conf"),
+      "[global]\nindex-url = https://legacy.example/simple\nfind-links = /global/wheels\n" +
+        "[download]\nfind-links = /download/wheels\n",
+    );
+    await s.write(path.join(s.home, ".config", "pip", "pip.conf"), "[global]\nindex-url =\n[download]\nfind-links =\n");
+    const config = s.resolve();
+    // pip 23.2.1 `download` resolves the same files to https://pypi.org/simple and /global/wheels.
+    assert.equal(config.indexUrl, DEFAULT_INDEX_URL);
+    assert.deepEqual(config.findLinks, ["/global/wheels"]);
+    // An empty variable is no setting at all: the files' values stand.
+    assert.deepEqual(s.resolve({ PIP_FIND_LINKS: "" }).findLinks, ["/global/wheels"]);
+  },
+});
+
+Deno.test({
   name: "resolvePipIndexes() ranks [download] of any file above [global] of any file, and ignores [install]",
   ignore: SKIP,
   async fn() {

@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { MkvenvError } from "../../lib/errors.ts";
+import { extractWheel, parseRecord, readWheelMetadata } from "../../lib/seeder/wheel.ts";
 import {
-  extractWheel,
-  isPurePy3,
-  normalizeProjectName,
-  parseRecord,
-  parseWheelName,
-  readWheelMetadata,
+  isUniversalPy3,
+  isVersion,
+  newestFirst,
+  normalizeProject,
+  parseWheelFileName,
   requiresPythonAllows,
-} from "../../lib/seeder/wheel.ts";
+} from "../../lib/seeder/wheel_name.ts";
 import { csvField, recordHash } from "../../lib/seeder/console_scripts.ts";
 import { run, skipIf, tempDir } from "../_helpers.ts";
 
@@ -63,8 +63,9 @@ function allPaths(root: string): string[] {
 
 // --- file names ---------------------------------------------------------------------------------------------------
 
-Deno.test("parseWheelName() splits PEP 427 names", () => {
-  assert.deepEqual(parseWheelName("pip-23.2.1-py3-none-any.whl"), {
+Deno.test("parseWheelFileName() splits PEP 427 names", () => {
+  const { parsedVersion, ...parts } = parseWheelFileName("pip-23.2.1-py3-none-any.whl")!;
+  assert.deepEqual(parts, {
     distribution: "pip",
     project: "pip",
     version: "23.2.1",
@@ -73,18 +74,19 @@ Deno.test("parseWheelName() splits PEP 427 names", () => {
     platformTags: ["any"],
     fileName: "pip-23.2.1-py3-none-any.whl",
   });
-  const old = parseWheelName("/some/dir/pip-18.1-py2.py3-none-any.whl");
+  assert.deepEqual(parsedVersion.release, [23, 2, 1]);
+  const old = parseWheelFileName("/some/dir/pip-18.1-py2.py3-none-any.whl");
   assert.deepEqual(old?.pythonTags, ["py2", "py3"]);
   assert.equal(old?.fileName, "pip-18.1-py2.py3-none-any.whl");
-  const built = parseWheelName("Typing_Extensions-4.0.0-12abc-py3-none-any.whl");
+  const built = parseWheelFileName("Typing_Extensions-4.0.0-12abc-py3-none-any.whl");
   assert.equal(built?.distribution, "Typing_Extensions");
   assert.equal(built?.project, "typing-extensions");
-  assert.equal(built?.build, "12abc");
-  const native = parseWheelName("numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl");
+  assert.deepEqual(built?.build, [12, "abc"]);
+  const native = parseWheelFileName("numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl");
   assert.deepEqual(native?.platformTags, ["manylinux_2_17_x86_64", "manylinux2014_x86_64"]);
 });
 
-Deno.test("parseWheelName() rejects names that are not wheels", () => {
+Deno.test("parseWheelFileName() rejects names that are not wheels", () => {
   for (
     const name of [
       "pip-23.2.1-py3-none-any.zip",
@@ -94,14 +96,15 @@ Deno.test("parseWheelName() rejects names that are not wheels", () => {
       "pip 1-23.2.1-py3-none-any.whl",
       "pip-23.2.1-py3..py2-none-any.whl",
       "-23.2.1-py3-none-any.whl",
+      "pip-not.a.version!-py3-none-any.whl",
       "",
     ]
   ) {
-    assert.equal(parseWheelName(name), undefined, name);
+    assert.equal(parseWheelFileName(name), undefined, name);
   }
 });
 
-Deno.test("isPurePy3() wants py3, none and any", () => {
+Deno.test("isUniversalPy3() wants py3, none and any", () => {
   const yes = ["pip-23.2.1-py3-none-any.whl", "pip-18.1-py2.py3-none-any.whl", "x-1-py3.py2-none-any.whl"];
   const no = [
     "x-1-py2-none-any.whl",
@@ -109,14 +112,44 @@ Deno.test("isPurePy3() wants py3, none and any", () => {
     "x-1-cp312-cp312-any.whl",
     "x-1-py3-none-win_amd64.whl",
   ];
-  for (const n of yes) assert.ok(isPurePy3(parseWheelName(n)!), n);
-  for (const n of no) assert.ok(!isPurePy3(parseWheelName(n)!), n);
+  for (const n of yes) assert.ok(isUniversalPy3(parseWheelFileName(n)!), n);
+  for (const n of no) assert.ok(!isUniversalPy3(parseWheelFileName(n)!), n);
 });
 
-Deno.test("normalizeProjectName() follows PEP 503", () => {
-  assert.equal(normalizeProjectName("Zope.Interface"), "zope-interface");
-  assert.equal(normalizeProjectName("a__b-._c"), "a-b-c");
-  assert.equal(normalizeProjectName("PIP"), "pip");
+Deno.test("normalizeProject() follows PEP 503", () => {
+  assert.equal(normalizeProject("Zope.Interface"), "zope-interface");
+  assert.equal(normalizeProject("a__b-._c"), "a-b-c");
+  assert.equal(normalizeProject("PIP"), "pip");
+});
+
+Deno.test("newestFirst() orders by PEP 440, then the highest build tag, a name without one last", () => {
+  const names = [
+    "pip-24.2-py3-none-any.whl",
+    "pip-24.2-2-py3-none-any.whl",
+    "pip-24.2-10-py3-none-any.whl",
+    "pip-24.2-10b-py3-none-any.whl",
+    "pip-24.10-py3-none-any.whl",
+    "pip-24.2-1-py3-none-any.whl",
+    "pip-24.3rc1-py3-none-any.whl",
+  ];
+  const sorted = names.map((n) => parseWheelFileName(n)!).sort(newestFirst).map((w) => w.fileName);
+  assert.deepEqual(sorted, [
+    "pip-24.10-py3-none-any.whl",
+    "pip-24.3rc1-py3-none-any.whl",
+    "pip-24.2-10b-py3-none-any.whl",
+    "pip-24.2-10-py3-none-any.whl",
+    "pip-24.2-2-py3-none-any.whl",
+    "pip-24.2-1-py3-none-any.whl",
+    "pip-24.2-py3-none-any.whl",
+  ]);
+});
+
+Deno.test("isVersion() compares by PEP 440, and by spelling what is no version", () => {
+  const wheel = parseWheelFileName("pip-24.2-py3-none-any.whl")!;
+  for (const same of ["24.2", "24.2.0", "24.2.0.0", "v24.2", " 24.2 "]) assert.ok(isVersion(wheel, same), same);
+  for (const other of ["24.2.1", "24.2rc1", "24.2.post1", "24", "not a version"]) {
+    assert.ok(!isVersion(wheel, other), other);
+  }
 });
 
 // --- RECORD, hashes, Requires-Python --------------------------------------------------------------------------------
@@ -155,8 +188,14 @@ Deno.test("requiresPythonAllows() applies PEP 440 to the interpreter version", (
   assert.equal(requiresPythonAllows(">=2.7,!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*", { major: 3, minor: 3, micro: 7 }), false);
   assert.equal(requiresPythonAllows("<3.12", py312), false);
   assert.equal(requiresPythonAllows("~=3.12.0", py312), true);
-  assert.equal(requiresPythonAllows(">=3.7 garbage", py312), false);
-  assert.equal(requiresPythonAllows(">=", py312), false);
+  // Empty clauses are dropped, as packaging's SpecifierSet drops them.
+  assert.equal(requiresPythonAllows(">=3.7,", py312), true);
+  assert.equal(requiresPythonAllows(">=3.8,,<4", py312), true);
+  assert.equal(requiresPythonAllows(">=3.8, ,<3.12", py312), false);
+  assert.equal(requiresPythonAllows(",", py36), true);
+  // pip warns of an invalid one and installs the package all the same.
+  assert.equal(requiresPythonAllows(">=3.7 garbage", py312), true);
+  assert.equal(requiresPythonAllows(">=", py36), true);
 });
 
 // --- real wheels ----------------------------------------------------------------------------------------------------
@@ -209,9 +248,9 @@ for (const wheel of REAL) {
     name: `readWheelMetadata() reads ${base}`,
     ignore: skipIf(!exists(wheel.file), `${wheel.file} is missing`),
     fn: async () => {
-      const parsed = parseWheelName(base);
+      const parsed = parseWheelFileName(base);
       assert.equal(parsed?.version, wheel.version);
-      assert.ok(parsed && isPurePy3(parsed));
+      assert.ok(parsed && isUniversalPy3(parsed));
       const meta = await readWheelMetadata(await Deno.readFile(wheel.file), base);
       assert.deepEqual(meta, {
         name: wheel.name,
