@@ -582,6 +582,31 @@ export function base64Url(bytes: Uint8Array): string {
   return out;
 }
 
+/**
+ * The first field of a CSV line as Python's `csv` module reads it: a quoted one up to its closing quote, with `""`
+ * for a quote; else up to the first comma. Enough for a RECORD row's path.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { firstCsvField } from "./console_scripts.ts";
+ * assert(firstCsvField('"say ""hi"",.txt",sha256=x,1') === 'say "hi",.txt');
+ * assert(firstCsvField("pip/__init__.py,sha256=x,1") === "pip/__init__.py");
+ * ```
+ */
+export function firstCsvField(line: string): string {
+  if (!line.startsWith('"')) return line.split(",", 1)[0]!;
+  let field = "";
+  for (let from = 1;;) {
+    const quote = line.indexOf('"', from);
+    if (quote < 0) return field + line.slice(from);
+    field += line.slice(from, quote);
+    if (line[quote + 1] !== '"') return field;
+    field += '"';
+    from = quote + 2;
+  }
+}
+
 /** One CSV field as Python's `csv.writer` (QUOTE_MINIMAL) writes it (RECORD paths). */
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;

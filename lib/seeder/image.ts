@@ -159,6 +159,14 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
     Deno.mkdirSync(site);
     const { extractWheel } = await import("../on_demand.ts");
     const extracted = await extractWheel(Deno.readFileSync(wheelFile), site, path.basename(wheelFile));
+    // pip moves a .data folder's parts to other places (scripts to bin, headers, data to the prefix): an image holds
+    // site-packages only, so such a wheel is refused rather than installed wrong. No pip or setuptools wheel has one.
+    const data = extracted.files.find((f) => /^[^/]+\.data\//.test(f));
+    if (data !== undefined) {
+      throw new MkvenvError(`${path.basename(wheelFile)}: "${data.split("/")[0]}" is not installable from an image`, {
+        hint: "use --seeder pip, which installs it as pip does, or seed another version",
+      });
+    }
     const installer = new TextEncoder().encode("pip\n");
     const installerPath = `${extracted.distInfo}/INSTALLER`;
     Deno.writeFileSync(path.join(site, ...installerPath.split("/")), installer, { mode: 0o644 });

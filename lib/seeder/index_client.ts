@@ -283,8 +283,8 @@ export function parseSimpleJson(text: string, pageUrl: string, index: string): I
       filename: f.filename,
       sha256,
       requiresPython: typeof f["requires-python"] === "string" ? f["requires-python"] : undefined,
-      // A string is a yank reason; PEP 691 allows true or a reason for yanked files.
-      yanked: f.yanked === true || typeof f.yanked === "string",
+      // PEP 691 allows true or a (non-empty) reason for a yanked file; pip takes an empty one as not yanked.
+      yanked: f.yanked === true || (typeof f.yanked === "string" && f.yanked !== ""),
       uploadTime: typeof f["upload-time"] === "string" ? f["upload-time"] : undefined,
     });
     if (file) files.push(file);

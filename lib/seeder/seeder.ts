@@ -15,6 +15,7 @@ import {
   type ConsoleScript,
   consoleScriptsToWrite,
   csvField,
+  firstCsvField,
   launcherZipDateTime,
   recordHash,
   renderConsoleScript,
@@ -281,7 +282,7 @@ function previousInstallRemoval(input: CreatorInput, layout: VenvLayout, project
       record = Deno.readTextFileSync(p.join(layout.purelib, distInfo, "RECORD"));
     } catch { /* no RECORD: the folder alone goes */ }
     for (const line of record.split(/\r?\n/)) {
-      const file = line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : line.split(",")[0]!;
+      const file = firstCsvField(line);
       if (!file) continue;
       const absolute = p.resolve(layout.purelib, file);
       // Only what lies in site-packages (as a top-level entry) or in the bin folder is ours to remove.

@@ -13,6 +13,7 @@ import {
   findDistributionFiles,
   type IndexFile,
   parseSimpleHtml,
+  parseSimpleJson,
   progressPrinter,
   rankWheels,
   SIMPLE_ACCEPT,
@@ -651,6 +652,31 @@ Deno.test("chooseWheel() skips yanked, pre-release and non-universal files unles
   const clauses = [f("pip-25.0-py3-none-any.whl", { requiresPython: ">=3.13," }), f("pip-24.0-py3-none-any.whl")];
   assert.equal(chooseWheel(clauses, "pip", { pythonVersion }), clauses[1]);
   assert.equal(chooseWheel(clauses, "pip", { pythonVersion: { major: 3, minor: 13, micro: 0 } }), clauses[0]);
+});
+
+Deno.test("parseSimpleJson() takes true or a reason as yanked, and an empty reason as not, as pip does", () => {
+  const file = (name: string, yanked: unknown) => ({
+    filename: `${name}-1.0-py3-none-any.whl`,
+    url: `/f/${name}`,
+    yanked,
+  });
+  const page = {
+    meta: { "api-version": "1.0" },
+    name: "x",
+    files: [file("a", true), file("b", "broken"), file("c", ""), file("d", false), file("e", undefined)],
+  };
+  const files = parseSimpleJson(
+    JSON.stringify(page),
+    "https://index.example/simple/x/",
+    "https://index.example/simple",
+  );
+  assert.deepEqual(files.map((f) => [f.filename[0], f.yanked]), [
+    ["a", true],
+    ["b", true],
+    ["c", false],
+    ["d", false],
+    ["e", false],
+  ]);
 });
 
 Deno.test("parseSimpleHtml() reads attributes whose quoted value holds an unescaped '>'", () => {

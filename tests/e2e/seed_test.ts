@@ -169,10 +169,13 @@ function urlsafeB64(bytes: Uint8Array): string {
 
 /**
  * Writes `{name}-{version}-py3-none-any.whl` (default `demo-1.0`: a `demo` package with `VALUE = 42`) into `dir`, with
- * RECORD hashes correct unless `badHash` makes the package's one wrong.
+ * RECORD hashes correct unless `badHash` makes the package's one wrong; `dataScript` adds a `.data/scripts/tool`.
  */
-async function demoWheel(dir: string, options: { name?: string; version?: string; badHash?: boolean } = {}) {
-  const { name = "demo", version = "1.0", badHash = false } = options;
+async function demoWheel(
+  dir: string,
+  options: { name?: string; version?: string; badHash?: boolean; dataScript?: boolean } = {},
+) {
+  const { name = "demo", version = "1.0", badHash = false, dataScript = false } = options;
   const enc = new TextEncoder();
   const info = `${name}-${version}.dist-info`;
   const members: [string, Uint8Array][] = [
@@ -183,6 +186,7 @@ async function demoWheel(dir: string, options: { name?: string; version?: string
       enc.encode("Wheel-Version: 1.0\nGenerator: mkvenv-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
     ],
   ];
+  if (dataScript) members.push([`${name}-${version}.data/scripts/tool`, enc.encode("#!python\nprint(42)\n")]);
   const record: string[] = [];
   for (const [file, data] of members) {
     const hashed = badHash && file.endsWith("__init__.py") ? enc.encode("something else\n") : data;
@@ -848,6 +852,35 @@ Deno.test({
     await mkvenvJson([dest, "-p", PY312!, "--app-data", appData, "--extra-search-dir", wheels]);
     assert.ok(existsSync(path.join(image, "manifest.json")));
     await assertPipVersion(dest, "26.2.1", "3.12", tmp.path);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: a wheel with a .data folder is refused by the image seeder, naming it, and --seeder pip installs it",
+  ignore: skipIf(!PY312, "pyenv 3.12 missing"),
+  async fn() {
+    await using tmp = await tempDir();
+    const wheels = path.join(tmp.path, "wheels");
+    await Deno.mkdir(wheels);
+    await demoWheel(wheels, { name: "setuptools", version: "99.0", dataScript: true });
+    const appData = path.join(tmp.path, "app-data");
+    const args = ["-p", PY312!, "--app-data", appData, "--extra-search-dir", wheels, "--no-download", "--no-pip"];
+    const r = await mkvenv([path.join(tmp.path, "env"), ...args, "--setuptools", "99.0"], { seed: true });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stderr,
+      'error: setuptools-99.0-py3-none-any.whl: "setuptools-99.0.data" is not installable from an image\n' +
+        "hint: use --seeder pip, which installs it as pip does, or seed another version\n",
+    );
+    assert.deepEqual([...Deno.readDirSync(path.join(appData, "mkvenv-v1", "images", "3.12"))], []);
+    const dest = path.join(tmp.path, "env-pip");
+    const viaPip = await mkvenv([dest, ...args, "--setuptools", "99.0", "--seeder", "pip"], { seed: true });
+    assert.equal(viaPip.code, 0, viaPip.stderr);
+    // pip put the script in bin and pointed it at the environment's python.
+    const tool = path.join(dest, "bin", "tool");
+    assert.equal((await Deno.readTextFile(tool)).split("\n")[0], `#!${path.join(dest, "bin", "python")}`);
+    const ran = await run(path.join(dest, "bin", "python"), [tool], { cwd: tmp.path, env: userEnv(tmp.path) });
+    assert.equal(ran.stdout, "42\n", ran.stderr);
   },
 });
 

@@ -14,6 +14,8 @@ import {
   consoleScriptNames,
   consoleScriptShebang,
   consoleScriptsToWrite,
+  csvField,
+  firstCsvField,
   launcherZipDateTime,
   recordHash,
   recordLinesForScripts,
@@ -609,4 +611,11 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 Deno.test("scriptTemplateFor() follows the pip that writes the scripts: distlib's template up to pip 25.0.x", () => {
   for (const v of ["18.1", "23.2.1", "24.0", "25.0", "25.0.1"]) assert.equal(scriptTemplateFor(v), "pip23", v);
   for (const v of ["25.1", "25.3", "26.2.1", "27.0", undefined]) assert.equal(scriptTemplateFor(v), "pip26", String(v));
+});
+
+Deno.test("firstCsvField() reads back the path csvField() writes, quotes and commas included", () => {
+  for (const name of ["pip/__init__.py", 'say "hi".txt', "odd,name.py", '"', '""', 'a","b', 'trailing"']) {
+    assert.equal(firstCsvField(`${csvField(name)},sha256=abc,12`), name, name);
+    assert.equal(firstCsvField(csvField(name)), name, name);
+  }
 });
