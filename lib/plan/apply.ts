@@ -144,6 +144,7 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" |
     const dirRoot = cwd !== undefined && changeDirectory(op.path) ? "" : targetRoot;
     for (const dir of op.dirs) Deno.mkdirSync(dirRoot + native(dir), { recursive: true });
     const sourceRoot = cwd !== undefined && changeDirectory(op.source) ? "" : op.source + sep;
+    let withBytecode: boolean | undefined;
     for (const file of op.files) {
       const rel = native(file), source = sourceRoot + rel, target = targetRoot + rel;
       try {
@@ -161,7 +162,15 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" |
             link = false;
           }
         }
-        replaceAtomicallySync(target, (temp) => Deno.copyFileSync(source, temp));
+        withBytecode ??= op.files.some((f) => f.endsWith(".pyc"));
+        replaceAtomicallySync(target, (temp) => {
+          Deno.copyFileSync(source, temp);
+          // The image's bytecode records its module's mtime: a copy keeps it, or Python finds every .pyc stale.
+          if (withBytecode && rel.endsWith(".py")) {
+            const { mtime } = Deno.statSync(source);
+            if (mtime) Deno.utimeSync(temp, mtime, mtime);
+          }
+        });
       } catch (e) {
         if (e instanceof Deno.errors.NotFound && !lstatOrUndefined(source)) {
           throw new InstallSourceMissingError(op.path, op.source, file, e);

@@ -464,6 +464,47 @@ Deno.test({
 });
 
 Deno.test({
+  name: "e2e seed: hard links across file systems fall back to copies, and the copied bytecode stays valid",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed") || skipIf(!existsSync("/dev/shm"), "no /dev/shm"),
+  async fn() {
+    await using tmp = await tempDir();
+    const shm = await Deno.makeTempDir({ dir: "/dev/shm", prefix: "mkvenv_test_" });
+    try {
+      if ((await Deno.stat(shm)).dev === (await Deno.stat(tmp.path)).dev) {
+        console.log("skipped: /dev/shm and the temporary folder are one file system");
+        return;
+      }
+      const ad = path.join(shm, "app-data");
+      const args = ["-p", PY312!, "--app-data", ad];
+      await mkvenvJson([path.join(shm, "env1"), ...args]);
+      await settled(await pipImage(ad, "3.12"));
+      await mkvenvJson([path.join(shm, "env2"), ...args]); // writes the prepared tree, .pyc files included
+      const dest = path.join(tmp.path, "env");
+      const report = await mkvenvJson([dest, ...args]);
+      assert.equal(report.seeded[0]!.via, "copy");
+      // Python takes a .pyc as valid when its header holds the module's mtime and size (flags 0: not hash-based).
+      const check = [
+        "import glob, importlib.util, os, struct, sys",
+        "stale = valid = 0",
+        "for py in glob.glob(sys.argv[1] + '/pip/**/*.py', recursive=True):",
+        "    pyc = importlib.util.cache_from_source(py)",
+        "    flags, mtime, size = struct.unpack('<III', open(pyc, 'rb').read(16)[4:16])",
+        "    st = os.stat(py)",
+        "    ok = flags == 0 and mtime == int(st.st_mtime) & 0xFFFFFFFF and size == st.st_size & 0xFFFFFFFF",
+        "    valid += ok; stale += not ok",
+        "print(valid, stale)",
+      ].join("\n");
+      const r = await run(PY312!, ["-c", check, await sitePackages(dest)], { cwd: tmp.path, env: userEnv(tmp.path) });
+      const [valid, stale] = r.stdout.trim().split(" ").map(Number);
+      assert.ok(valid! > 400 && stale === 0, `${r.stdout}${r.stderr}`);
+      await assertPipVersion(dest, report.seeded[0]!.version, "3.12", tmp.path);
+    } finally {
+      await Deno.remove(shm, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "e2e seed: --symlink-app-data links top-level entries to the image; pip works and its uninstall drops the link",
   ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
   async fn() {
