@@ -116,19 +116,20 @@ const appDataSeeder: Seeder = {
         : await ensureImage(dir, wheel.path, input.signal);
       if (wheel.info.name.toLowerCase() === "pip") launcherPip = { image, version: wheel.info.version };
       let tree = prepared;
-      if (!prepared && link !== "copy") {
+      if (!prepared) {
         const compiled = compiledFiles(image, tag);
-        if (compiled && link === "hardlink") {
+        if (compiled && link !== "symlink") {
+          // Copies carry the bytecode too: the executor gives each copied module the image's mtime, which it records.
           tree = treeToInstall(image.manifest, compiled);
-          if (!options.readOnlyAppData) keepPreparedTree(dir, tag, tree);
+          if (link === "hardlink" && !options.readOnlyAppData) keepPreparedTree(dir, tag, tree);
         } else if (!compiled && !options.readOnlyAppData) {
-          // Linked folders need their bytecode before an environment can write some into the image; hard links get
-          // it from then on, without this run waiting.
+          // Linked folders need their bytecode before an environment can write some into the image; hard links and
+          // copies get it from then on, without this run waiting.
           if (link === "symlink") compileImage(image, info.systemExecutable, tag);
           else compileImageInBackground(image, info.systemExecutable, tag);
         }
       }
-      // Copies carry no bytecode (it would not stay valid), and neither do hard links before the image is compiled.
+      // Before the image is compiled, hard links and copies carry no bytecode.
       if (!tree && link !== "symlink") tree = treeToInstall(image.manifest, []);
       ops.push(
         ...imageInstallOps(target, layout, wheel, image, link, {

@@ -428,6 +428,29 @@ function assertSeedReport(stdout: string, via: string, version: string): void {
   );
 }
 
+/**
+ * How many of pip's modules in `site` have bytecode Python takes as valid (its header holds the module's mtime and
+ * size; flags 0, not hash-based) and how many have stale bytecode; modules without any are not counted.
+ */
+async function bytecodeOf(site: string, home: string): Promise<[number, number]> {
+  const check = [
+    "import glob, importlib.util, os, struct, sys",
+    "stale = valid = 0",
+    "for py in glob.glob(sys.argv[1] + '/pip/**/*.py', recursive=True):",
+    "    pyc = importlib.util.cache_from_source(py)",
+    "    if not os.path.exists(pyc): continue",
+    "    flags, mtime, size = struct.unpack('<III', open(pyc, 'rb').read(16)[4:16])",
+    "    st = os.stat(py)",
+    "    ok = flags == 0 and mtime == int(st.st_mtime) & 0xFFFFFFFF and size == st.st_size & 0xFFFFFFFF",
+    "    valid += ok; stale += not ok",
+    "print(valid, stale)",
+  ].join("\n");
+  const r = await run(PY312!, ["-c", check, site], { cwd: home, env: userEnv(home) });
+  assert.equal(r.code, 0, r.stderr);
+  const [valid, stale] = r.stdout.trim().split(" ").map(Number);
+  return [valid!, stale!];
+}
+
 /** The single image folder of pip for `minor` in an app-data folder. */
 async function pipImage(appData: string, minor: string): Promise<string> {
   const dir = path.join(appData, "mkvenv-v1", "images", minor);
@@ -459,7 +482,17 @@ Deno.test({
       ];
       assert.deepEqual(ours, theirs, f);
     }
+    // The image was not compiled yet: no bytecode came with the copy (pip below writes its own).
+    assert.deepEqual(await bytecodeOf(site, tmp.path), [0, 0]);
     await assertPipVersion(dest, expected, "3.12", tmp.path);
+    // Once the image is compiled, copies carry its bytecode, kept valid.
+    const again = path.join(tmp.path, "env2");
+    const r2 = await mkvenv([again, "-p", PY312!, "--app-data", ad, "--copies"], { seed: true });
+    assert.equal(r2.code, 0, r2.stderr);
+    const [valid, stale] = await bytecodeOf(await sitePackages(again), tmp.path);
+    assert.ok(valid > 400 && stale === 0, `${valid} valid, ${stale} stale`);
+    assert.equal(await sameInodes(image, await sitePackages(again), readManifest(image)), 0);
+    await assertPipVersion(again, expected, "3.12", tmp.path);
   },
 });
 
@@ -482,21 +515,8 @@ Deno.test({
       const dest = path.join(tmp.path, "env");
       const report = await mkvenvJson([dest, ...args]);
       assert.equal(report.seeded[0]!.via, "copy");
-      // Python takes a .pyc as valid when its header holds the module's mtime and size (flags 0: not hash-based).
-      const check = [
-        "import glob, importlib.util, os, struct, sys",
-        "stale = valid = 0",
-        "for py in glob.glob(sys.argv[1] + '/pip/**/*.py', recursive=True):",
-        "    pyc = importlib.util.cache_from_source(py)",
-        "    flags, mtime, size = struct.unpack('<III', open(pyc, 'rb').read(16)[4:16])",
-        "    st = os.stat(py)",
-        "    ok = flags == 0 and mtime == int(st.st_mtime) & 0xFFFFFFFF and size == st.st_size & 0xFFFFFFFF",
-        "    valid += ok; stale += not ok",
-        "print(valid, stale)",
-      ].join("\n");
-      const r = await run(PY312!, ["-c", check, await sitePackages(dest)], { cwd: tmp.path, env: userEnv(tmp.path) });
-      const [valid, stale] = r.stdout.trim().split(" ").map(Number);
-      assert.ok(valid! > 400 && stale === 0, `${r.stdout}${r.stderr}`);
+      const [valid, stale] = await bytecodeOf(await sitePackages(dest), tmp.path);
+      assert.ok(valid > 400 && stale === 0, `${valid} valid, ${stale} stale`);
       await assertPipVersion(dest, report.seeded[0]!.version, "3.12", tmp.path);
     } finally {
       await Deno.remove(shm, { recursive: true });
