@@ -604,16 +604,24 @@ async function checkForUpdates(
 export async function createVenv(options: CreateVenvOptions): Promise<CreateVenvResult> {
   const start = performance.now();
   const repairs: string[] = [];
-  for (;;) {
+  for (let retried = false;; retried = true) {
     try {
       const result = await createOnce(options, start);
       return repairs.length ? { ...result, warnings: [...repairs, ...result.warnings] } : result;
     } catch (e) {
+      if (!(e instanceof InstallSourceMissingError) || retried) throw e;
       // An app-data image damaged since it was built (a file deleted from the cache) is built again, once.
-      if (!(e instanceof InstallSourceMissingError) || repairs.length || options.readOnlyAppData) throw e;
       const resolved = resolveInputs(options);
-      if (!discardDamagedImage(e.source, imagesRoot(resolved, options))) throw e;
-      repairs.push(`the install image ${resolved.platform.path.dirname(e.source)} had lost ${e.file}: built it again`);
+      const image = resolved.platform.path.dirname(e.source);
+      if (options.readOnlyAppData) {
+        throw new MkvenvError(e.message, {
+          hint: `run mkvenv once without --read-only-app-data to build the install image ${image} again`,
+          cause: e,
+        });
+      }
+      const found = discardDamagedImage(e.source, e.file, imagesRoot(resolved, options));
+      if (found === "kept") throw e;
+      if (found === "discarded") repairs.push(`the install image ${image} had lost ${e.file}: built it again`);
     }
   }
 }

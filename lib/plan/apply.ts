@@ -39,7 +39,7 @@ export class InstallSourceMissingError extends MkvenvError {
   /** Creates the error for `file`, missing from `source` while installing into `target`. */
   constructor(target: string, source: string, file: string, cause: unknown) {
     super(`Cannot install into "${target}": "${file}" is missing from "${source}"`, {
-      hint: `the folder has been changed since it was made; remove it (or pass --reset-app-data) so it is made again`,
+      hint: "the folder changed after the plan was made from it; make it again, then run mkvenv again",
       cause,
     });
     this.name = "InstallSourceMissingError";

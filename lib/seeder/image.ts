@@ -42,28 +42,46 @@ export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: str
 }
 
 /**
- * Removes the image whose `site` folder is `site`, when it lies in `imagesRoot` (an installation found a file of it
- * missing), so that the next use builds it again. It is renamed away first: a run linking from it meanwhile fails
- * whole rather than halfway through a folder being deleted. True when it was removed.
+ * Removes the image whose `site` folder is `site` (an installation from it found `file` missing), so that it is built
+ * again. Says what it found:
+ * - `discarded`: `file` is still missing; the image was renamed away (a run linking from it meanwhile fails whole
+ *   rather than halfway through a folder being deleted) and removed;
+ * - `replaced`: the image is gone or has `file` again, since another run repaired it first;
+ * - `kept`: `site` is not an image's folder in `imagesRoot`, or it could not be removed.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
  * import { discardDamagedImage } from "./image.ts";
  * const root = await Deno.makeTempDir();
- * await Deno.mkdir(`${root}/3.12/pip-26.2.1-py3-none-any/site`, { recursive: true });
- * assert(!discardDamagedImage("/elsewhere/site", root));
- * assert(discardDamagedImage(`${root}/3.12/pip-26.2.1-py3-none-any/site`, root));
- * assert([...Deno.readDirSync(`${root}/3.12`)].length === 0);
+ * const site = `${root}/3.12/pip-26.2.1-py3-none-any/site`;
+ * await Deno.mkdir(site, { recursive: true });
+ * assert(discardDamagedImage("/elsewhere/site", "pip/__init__.py", root) === "kept");
+ * assert(discardDamagedImage(`${root}/../site`, "pip/__init__.py", root) === "kept");
+ * assert(discardDamagedImage(site, "pip/__init__.py", root) === "discarded");
+ * assert(discardDamagedImage(site, "pip/__init__.py", root) === "replaced");
  * ```
  */
-export function discardDamagedImage(site: string, imagesRoot: string): boolean {
-  const dir = path.dirname(site);
-  if (path.basename(site) !== "site" || path.dirname(path.dirname(dir)) !== path.resolve(imagesRoot)) return false;
-  return discardFolder(dir);
+export function discardDamagedImage(site: string, file: string, imagesRoot: string): "discarded" | "replaced" | "kept" {
+  const dir = path.dirname(path.resolve(site));
+  // Exactly `<imagesRoot>/<X.Y>/<image>/site`: never a folder of the cache's elsewhere, nor one outside it.
+  const rel = path.relative(path.resolve(imagesRoot), dir);
+  const parts = rel.split(path.sep);
+  if (path.basename(site) !== "site" || path.isAbsolute(rel) || parts.length !== 2 || parts.includes("..")) {
+    return "kept";
+  }
+  if (!isDirectory(dir) || lstatOrUndefined(path.join(path.resolve(site), ...file.split("/")))) return "replaced";
+  try {
+    return discardFolder(dir) ? "discarded" : "kept";
+  } catch {
+    return "kept";
+  }
 }
 
-/** Removes an image folder `dir`, renamed away first; true when it is gone (also when another run removed it). */
+/**
+ * Removes an image folder `dir`, renamed away first; true when it is gone (also when another run removed it). Once
+ * renamed, removing it is best effort: a build folder left over is cleared by a later build (`removeStaleBuilds`).
+ */
 function discardFolder(dir: string): boolean {
   const doomed = makeBuildFolder(dir);
   try {
@@ -72,8 +90,18 @@ function discardFolder(dir: string): boolean {
     Deno.removeSync(doomed);
     return !isDirectory(dir);
   }
-  Deno.removeSync(doomed, { recursive: true });
+  try {
+    Deno.removeSync(doomed, { recursive: true });
+  } catch { /* out of the way already */ }
   return true;
+}
+
+function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -205,7 +233,11 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
       }
       // A folder without a manifest is no image: the bytecode a compile still running wrote into an image removed
       // meanwhile (--reset-app-data, a damaged image) makes one. Nothing reads it, so it goes.
-      if (!isDirectory(dir) || !discardFolder(dir)) throw e;
+      let cleared = false;
+      try {
+        cleared = isDirectory(dir) && discardFolder(dir);
+      } catch { /* left as it is: the rename's own error says more */ }
+      if (!cleared) throw e;
       Deno.renameSync(temp, dir);
     }
     return { site: path.join(dir, "site"), manifest };
@@ -372,7 +404,7 @@ function recordLinesWithoutHash(files: readonly string[]): string[] {
 const preparedTreeFile = (dir: string, tag: string): string => path.join(dir, `linked.${tag}.json`);
 
 /**
- * The tree a hard-linked install of the image in `dir` puts into site-packages for the interpreter kind `tag`,
+ * The tree a hard-linked or copied install of the image in `dir` puts into site-packages for the interpreter kind `tag`,
  * as {@linkcode keepPreparedTree} kept it once the image was compiled; undefined before. A warm run then reads this
  * one file instead of the manifest and the compiled-file list, and works nothing out.
  */
@@ -389,7 +421,7 @@ export function readPreparedTree(dir: string, tag: string): TreeToInstall | unde
 }
 
 /**
- * Keeps the hard-link tree of the image in `dir` for `tag` (through a temporary name: concurrent runs write the
+ * Keeps the install tree of the image in `dir` for `tag` (through a temporary name: concurrent runs write the
  * same content). Only for a compiled image: its compiled-file list, like the image, never changes once written.
  * A folder that cannot be written to only means the next run works the tree out again.
  */

@@ -108,7 +108,7 @@ const appDataSeeder: Seeder = {
       input.signal?.throwIfAborted();
       const dir = imageDir(p.join(input.appData, "images"), info.versionInfo, wheel.path);
       // The everyday run: an earlier one worked out what to link, and that file exists only in a built image.
-      const prepared = link === "hardlink" ? readPreparedTree(dir, tag) : undefined;
+      const prepared = link !== "symlink" ? readPreparedTree(dir, tag) : undefined;
       const image = prepared
         ? builtImage(dir)
         : options.readOnlyAppData
@@ -121,7 +121,7 @@ const appDataSeeder: Seeder = {
         if (compiled && link !== "symlink") {
           // Copies carry the bytecode too: the executor gives each copied module the image's mtime, which it records.
           tree = treeToInstall(image.manifest, compiled);
-          if (link === "hardlink" && !options.readOnlyAppData) keepPreparedTree(dir, tag, tree);
+          if (!options.readOnlyAppData) keepPreparedTree(dir, tag, tree);
         } else if (!compiled && !options.readOnlyAppData) {
           // Linked folders need their bytecode before an environment can write some into the image; hard links and
           // copies get it from then on, without this run waiting.

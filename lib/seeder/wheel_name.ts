@@ -104,8 +104,8 @@ function compareBuilds(a: readonly [number, string] | undefined, b: readonly [nu
 }
 
 /**
- * Whether the wheel is of the version `wanted` names: equal by PEP 440 (`24.2.0` is `24.2`), or by spelling for a
- * name that is no PEP 440 version, as `===` compares.
+ * Whether the wheel is of the version `wanted` names, as pip's `==` decides: equal by PEP 440 (`24.2.0` is `24.2`,
+ * and `24.2` takes `24.2+local` too), or by spelling for a name that is no PEP 440 version, as `===` compares.
  *
  * @example Usage
  * ```ts
@@ -122,7 +122,9 @@ export function isVersion(wheel: WheelFileName, wanted: string): boolean {
   } catch {
     return wheel.version.toLowerCase() === wanted.trim().toLowerCase();
   }
-  return compareVersions(wheel.parsedVersion, version) === 0;
+  // As `==` does (PEP 440): a version without a local label matches the wheel's whatever its local label.
+  const candidate = version.local ? wheel.parsedVersion : { ...wheel.parsedVersion, local: undefined };
+  return compareVersions(candidate, version) === 0;
 }
 
 /** Whether a version is a pre-release (skipped unless asked for by exact version). */

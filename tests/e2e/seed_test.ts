@@ -493,6 +493,13 @@ Deno.test({
     assert.ok(valid > 400 && stale === 0, `${valid} valid, ${stale} stale`);
     assert.equal(await sameInodes(image, await sitePackages(again), readManifest(image)), 0);
     await assertPipVersion(again, expected, "3.12", tmp.path);
+    // That run kept the install tree, which hard links and copies share: the next copy goes by it.
+    assert.ok(existsSync(path.join(image, "linked.cpython-312.json")));
+    const third = path.join(tmp.path, "env3");
+    const r3 = await mkvenv([third, "-p", PY312!, "--app-data", ad, "--copies"], { seed: true });
+    assert.equal(r3.code, 0, r3.stderr);
+    const [valid3, stale3] = await bytecodeOf(await sitePackages(third), tmp.path);
+    assert.ok(valid3 === valid && stale3 === 0, `${valid3} valid, ${stale3} stale`);
   },
 });
 
@@ -871,9 +878,12 @@ Deno.test({
     const appData = path.join(tmp.path, "app-data");
     const args = ["-p", PY312!, "--app-data", appData];
     const first = await mkvenvJson([path.join(tmp.path, "env1"), ...args]);
-    // Twice: the second run compiles nothing more and links from the prepared tree, the everyday path.
-    await mkvenvJson([path.join(tmp.path, "env2"), ...args]);
     const image = imageOf(appData, "3.12", first.seeded[0]!.wheel);
+    await settled(image);
+    // The second run writes the prepared tree, which the everyday run links from; the third links from it.
+    await mkvenvJson([path.join(tmp.path, "env2"), ...args]);
+    await mkvenvJson([path.join(tmp.path, "env2b"), ...args]);
+    assert.ok(existsSync(path.join(image, "linked.cpython-312.json")));
     const lost = path.join(image, "site", "pip", "__main__.py");
     await Deno.remove(lost);
 
@@ -881,7 +891,7 @@ Deno.test({
     assert.equal(readOnly.code, 1, readOnly.stderr);
     assert.match(
       readOnly.stderr,
-      /^error: Cannot install into ".*env-ro\/lib\/python3\.12\/site-packages": "pip\/__main__\.py" is missing from ".*\/site"\nhint: .*--reset-app-data/,
+      /^error: Cannot install into ".*env-ro\/lib\/python3\.12\/site-packages": "pip\/__main__\.py" is missing from ".*\/site"\nhint: run mkvenv once without --read-only-app-data to build the install image .*pip-[^/]*-py3-none-any again\n$/,
     );
     assert.equal(await exists(path.join(tmp.path, "env-ro")), false, "a failed run left its destination behind");
 
@@ -892,6 +902,7 @@ Deno.test({
     ]);
     assert.ok(existsSync(lost), "the image was not built again");
     await assertPipVersion(dest, first.seeded[0]!.version, "3.12", tmp.path);
+    await settled(image);
     assert.deepEqual((await mkvenvJson([path.join(tmp.path, "env4"), ...args])).warnings, []);
   },
 });

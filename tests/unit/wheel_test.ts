@@ -147,9 +147,12 @@ Deno.test("newestFirst() orders by PEP 440, then the highest build tag, a name w
 Deno.test("isVersion() compares by PEP 440, and by spelling what is no version", () => {
   const wheel = parseWheelFileName("pip-24.2-py3-none-any.whl")!;
   for (const same of ["24.2", "24.2.0", "24.2.0.0", "v24.2", " 24.2 "]) assert.ok(isVersion(wheel, same), same);
-  for (const other of ["24.2.1", "24.2rc1", "24.2.post1", "24", "not a version"]) {
+  for (const other of ["24.2.1", "24.2rc1", "24.2.post1", "24", "24.2+local", "not a version"]) {
     assert.ok(!isVersion(wheel, other), other);
   }
+  const local = parseWheelFileName("pip-24.2+deb1-py3-none-any.whl")!;
+  for (const same of ["24.2", "24.2+deb1", "24.2.0+DEB1"]) assert.ok(isVersion(local, same), same);
+  assert.ok(!isVersion(local, "24.2+deb2"));
 });
 
 // --- RECORD, hashes, Requires-Python --------------------------------------------------------------------------------
