@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MkvenvError } from "./errors.ts";
 import { hostPath as path, posix, win32 } from "./path.ts";
 
 /** Name of mkvenv's own versioned subfolder inside an app-data folder (which may be shared with virtualenv). */
@@ -57,6 +58,76 @@ export function replaceAtomicallySync(file: string, create: (temp: string) => vo
     } catch { /* never made, or already gone */ }
     throw e;
   }
+}
+
+/**
+ * Removes the entries of `dir` that `isLeftover` names and that have not changed for `maxAgeMs`: the temporaries of
+ * a run that was killed (a run still at work changes its own within seconds). Best effort: what cannot be removed
+ * stays.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeStaleEntries } from "./app_data.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/.pip.whl.1.tmp`, "partial");
+ * removeStaleEntries(dir, (name) => name.endsWith(".tmp"), 3_600_000, Date.now() + 7_200_000);
+ * assert([...Deno.readDirSync(dir)].length === 0);
+ * ```
+ */
+export function removeStaleEntries(
+  dir: string,
+  isLeftover: (name: string) => boolean,
+  maxAgeMs: number,
+  now: number = Date.now(),
+): void {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!isLeftover(entry.name)) continue;
+    const leftover = path.join(dir, entry.name);
+    try {
+      const info = Deno.lstatSync(leftover);
+      const mtime = info.mtime?.getTime();
+      if (mtime !== undefined && now - mtime > maxAgeMs) Deno.removeSync(leftover, { recursive: info.isDirectory });
+    } catch { /* gone already, or not removable */ }
+  }
+}
+
+/**
+ * The error to show for `error` when it is a failed write below the app-data folder `root` (a read-only file system,
+ * no permission): what happened and what to do instead of a stack trace. Undefined for any other error.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appDataWriteError } from "./app_data.ts";
+ * const denied = new Deno.errors.PermissionDenied("Permission denied (os error 13): mkdir '/cache/mkvenv-v1/images'");
+ * assert(appDataWriteError(denied, "/cache/mkvenv-v1")?.message.startsWith("Cannot write to the app-data folder"));
+ * assert(appDataWriteError(denied, "/elsewhere") === undefined);
+ * ```
+ */
+export function appDataWriteError(error: unknown, root: string): MkvenvError | undefined {
+  if (!(error instanceof Error) || error instanceof MkvenvError || !error.message.includes(root)) return undefined;
+  const readOnly = (error as { code?: unknown }).code === "EROFS" || error.message.includes("(os error 30)");
+  if (!readOnly && !(error instanceof Deno.errors.PermissionDenied)) return undefined;
+  return new MkvenvError(
+    `Cannot write to the app-data folder ${root}: ${readOnly ? "read-only file system" : "permission denied"}`,
+    {
+      hint: "pass --app-data DIR with a folder you can write to, or --read-only-app-data to use this one as it is " +
+        "(it must already hold what this run needs)",
+      cause: error,
+    },
+  );
+}
+
+/** Whether `name` is a download's temporary (`.<file>.<pid>.<n>.tmp`, as `downloadFile` in index_client.ts names it). */
+export function isDownloadTemporary(name: string): boolean {
+  return /^\..+\.\d+\.\d+\.tmp$/.test(name);
 }
 
 /**

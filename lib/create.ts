@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { appDataRoot, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
+import { appDataRoot, appDataWriteError, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
 import { PyInfoCache } from "./discovery/cache.ts";
 import { FolderNames } from "./discovery/folder_names.ts";
 import { type DiscoveryContext, findPython } from "./discovery/find.ts";
@@ -472,6 +472,12 @@ function appDataOf(resolved: Resolved, options: CreateVenvOptions): string {
   );
 }
 
+/** Throws the clear error for a failed write into the run's app-data folder, when `error` is one. */
+function throwIfAppDataUnwritable(error: unknown, resolved: Resolved, options: CreateVenvOptions): void {
+  const unwritable = appDataWriteError(error, appDataOf(resolved, options));
+  if (unwritable) throw unwritable;
+}
+
 /** The folder of the seeders' install images in the run's app-data folder. */
 function imagesRoot(resolved: Resolved, options: CreateVenvOptions): string {
   return resolved.platform.path.join(appDataOf(resolved, options), "images");
@@ -498,6 +504,7 @@ function acquireContext(
     },
     python: python.info.versionInfo,
     download: options.readOnlyAppData ? false : options.download,
+    noDownloadBy: options.readOnlyAppData ? "--read-only-app-data" : undefined,
     env,
     platform,
     infoCache: new WheelInfoCache(platform.path.join(root, "wheel_info"), { readOnly: options.readOnlyAppData }),
@@ -609,9 +616,10 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       const result = await createOnce(options, start);
       return repairs.length ? { ...result, warnings: [...repairs, ...result.warnings] } : result;
     } catch (e) {
+      const resolved = resolveInputs(options);
+      throwIfAppDataUnwritable(e, resolved, options);
       if (!(e instanceof InstallSourceMissingError) || retried) throw e;
       // An app-data image damaged since it was built (a file deleted from the cache) is built again, once.
-      const resolved = resolveInputs(options);
       const image = resolved.platform.path.dirname(e.source);
       if (options.readOnlyAppData) {
         throw new MkvenvError(e.message, {

@@ -9,7 +9,14 @@ import { findPython, listPythons } from "./discovery/find.ts";
 import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
-import { appDataRoot, codeCacheWanted, defaultAppDataDir, type EnvLookup, isDirectory } from "./app_data.ts";
+import {
+  appDataRoot,
+  appDataWriteError,
+  codeCacheWanted,
+  defaultAppDataDir,
+  type EnvLookup,
+  isDirectory,
+} from "./app_data.ts";
 import { sleep } from "./deadline.ts";
 import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
@@ -25,6 +32,7 @@ import {
 } from "./config/resolve.ts";
 import { timeoutFrom, upgradeEmbedWheels } from "./seeder/periodic_update.ts";
 import { MKVENV_VERSION } from "./version.ts";
+import { type ProgressLines, progressLines } from "./seeder/progress.ts";
 
 /** Where {@linkcode runCli} writes; defaults to the process's stdout and stderr. */
 export interface CliIo {
@@ -105,19 +113,6 @@ async function builtinNote(common: CommonOptions): Promise<string> {
   }
 }
 
-/** Download progress on one terminal line, at most ten updates a second. */
-function progressLine(io: CliIo): (name: string, received: number, total: number | undefined) => void {
-  let last = 0;
-  return (name, received, total) => {
-    const now = performance.now();
-    const done = total !== undefined && received >= total;
-    if (!done && now - last < 100) return;
-    last = now;
-    const mb = (n: number): string => (n / 1e6).toFixed(1);
-    io.stderr(`\rdownloading ${name}: ${mb(received)}${total ? `/${mb(total)}` : ""} MB${done ? "\n" : ""}`);
-  };
-}
-
 /** `--upgrade-embed-wheels`: one line per package and Python, saying which wheel is now used. */
 async function upgradeWheels(
   root: string,
@@ -132,6 +127,8 @@ async function upgradeWheels(
     platform,
     timeoutMs: timeoutFrom(lookup),
     warn,
+  }).catch((e) => {
+    throw appDataWriteError(e, root) ?? e;
   });
   for (const { project, python, added } of outcomes) {
     const target = `${project} for Python ${python.major}.${python.minor}`;
@@ -162,6 +159,8 @@ interface Output {
   readonly color: boolean;
   /** Print stack traces (`--with-traceback`). */
   traceback: boolean;
+  /** Download progress lines, for the process's own terminal. */
+  readonly progress: ProgressLines | undefined;
 }
 
 /**
@@ -215,13 +214,28 @@ function errorOutput(error: unknown, out: Output): string {
  * ```
  */
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
-  const io = options.io ?? defaultIo;
+  const terminal = options.io ?? defaultIo;
   const record = options.env;
   const lookup: EnvLookup = record ? (name) => record[name] : (name) => Deno.env.get(name);
+  // A download's progress line is ended by whatever is printed next: a warning, an error, the report.
+  const progress = options.io === undefined ? progressLines(terminal.stderr) : undefined;
+  const io: CliIo = progress
+    ? {
+      stdout: (text) => {
+        progress.end();
+        terminal.stdout(text);
+      },
+      stderr: (text) => {
+        progress.end();
+        terminal.stderr(text);
+      },
+    }
+    : terminal;
   const out: Output = {
     io,
     color: options.color ?? (options.io === undefined && colorAllowed(Deno.stderr.isTerminal(), lookup)),
     traceback: false,
+    progress,
   };
   try {
     return await run(argv, out, options, lookup);
@@ -372,7 +386,7 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
     download: values["download"] ? true : values["no-download"] || common.readOnlyAppData ? false : undefined,
     symlinkAppData: values["symlink-app-data"] === true,
     noPeriodicUpdate: values["no-periodic-update"] === true || common.readOnlyAppData,
-    progress: options.io === undefined && Deno.stderr.isTerminal() && verbosity >= 0 ? progressLine(io) : undefined,
+    progress: out.progress && Deno.stderr.isTerminal() && verbosity >= 0 ? out.progress.report : undefined,
     prompt: values["prompt"] as string | undefined,
     creator: values["creator"] as string | undefined,
     activators: values["activators"] === undefined ? undefined : [values["activators"] as string],

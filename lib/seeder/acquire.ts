@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EnvLookup } from "../app_data.ts";
+import { type EnvLookup, isDownloadTemporary, removeStaleEntries } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import { hostPath as path } from "../path.ts";
 import type { Platform } from "../platform.ts";
@@ -63,6 +63,8 @@ export interface AcquireContext {
   readonly python: VersionInfo;
   /** true: ask the index for the newest; false: never use the index; undefined: only for a pinned version. */
   readonly download: boolean | undefined;
+  /** What forbids the index when `download` is false, for messages; `--no-download` when not given. */
+  readonly noDownloadBy?: string | undefined;
   /** Environment variables (pip's configuration). */
   readonly env: EnvLookup;
   /** The host platform (pip's configuration files). */
@@ -154,8 +156,25 @@ async function firstCompatible(
   return undefined;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Whether the wheel store holds `file` with the sha256 the index gives for it (any content when it gives none). */
+async function storedMatches(file: string, sha256: string | undefined): Promise<boolean> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    if (sha256 === undefined) return Deno.statSync(file).isFile;
+    bytes = Deno.readFileSync(file);
+  } catch {
+    return false;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") === sha256.toLowerCase();
+}
+
 async function fromIndex(project: string, version: string | undefined, ctx: AcquireContext): Promise<AcquiredWheel> {
-  const { downloadFile, findDistributionFiles, rankWheels, resolvePipIndexes } = await import("../on_demand.ts");
+  const { downloadFile, findDistributionFiles, rankWheels, redactUrl, resolvePipIndexes } = await import(
+    "../on_demand.ts"
+  );
   const config = resolvePipIndexes(ctx.env, ctx.platform);
   const timeoutMs = ctx.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000;
   // A failure leaves the run's warnings unprinted, so the error itself names the indexes that could not be read.
@@ -169,12 +188,13 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
     },
   });
   // Pages without data-requires-python (plain file indexes, find-links) are checked against the wheel's METADATA.
+  // Download temporaries an interrupted run left in the store.
+  removeStaleEntries(ctx.storeDir, isDownloadTemporary, HOUR_MS);
   for (const chosen of rankWheels(files, project, { version, pythonVersion: ctx.python })) {
     const existing = path.join(ctx.storeDir, chosen.filename);
     let file = existing;
-    try {
-      Deno.statSync(existing);
-    } catch {
+    // A stored copy is used when the index gives no hash or the hash matches: a damaged one is fetched again.
+    if (!await storedMatches(existing, chosen.sha256)) {
       Deno.mkdirSync(ctx.storeDir, { recursive: true });
       file = await downloadFile(chosen, ctx.storeDir, {
         timeoutMs,
@@ -189,9 +209,14 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
     ctx.debug?.(`${chosen.filename} needs Python ${info.requiresPython}; trying an older one`);
   }
   const others = `choose another --${project} version, or give a folder of wheels with --extra-search-dir`;
+  // Where pip's configuration had it look: no index at all under no-index, and the find-links locations.
+  const sources = [
+    ...(config.noIndex ? ["no-index is set"] : [config.indexUrl, ...config.extraIndexUrls].map(redactUrl)),
+    ...config.findLinks.map((location) => `find-links ${redactUrl(location)}`),
+  ];
   throw new MkvenvError(
     `No ${project}${version ? `==${version}` : ""} wheel for Python ${ctx.python.major}.${ctx.python.minor} on ` +
-      `the package index (${[config.indexUrl, ...config.extraIndexUrls].join(", ")})` +
+      `the package index (${sources.join(", ")})` +
       (unread.length ? `, and part of it could not be read: ${unread.join("; ")}` : ""),
     {
       hint: unread.length
@@ -220,8 +245,9 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
   const where = `Python ${ctx.python.major}.${ctx.python.minor}`;
   if (version === "latest" || (ctx.download === true && version === "bundle")) {
     if (ctx.download === false) {
-      throw new MkvenvError(`--${project} latest needs the package index, but --no-download forbids it`, {
-        hint: `use --${project} bundle, or drop --no-download`,
+      const by = ctx.noDownloadBy ?? "--no-download";
+      throw new MkvenvError(`--${project} latest needs the package index, but ${by} forbids it`, {
+        hint: `use --${project} bundle, or drop ${by}`,
       });
     }
     try {
@@ -244,7 +270,8 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
     if (exact) return exact;
     if (ctx.download === false) {
       throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx)}`, {
-        hint: `drop --no-download to fetch it from the package index, or add its folder with --extra-search-dir`,
+        hint: `drop ${ctx.noDownloadBy ?? "--no-download"} to fetch it from the package index, or add its folder ` +
+          `with --extra-search-dir`,
       });
     }
     return await fromIndex(normalized, pinned, ctx);

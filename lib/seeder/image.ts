@@ -10,7 +10,7 @@ import { hostPath as path } from "../path.ts";
 import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
-import { isDirectory, replaceAtomicallySync } from "../app_data.ts";
+import { isDirectory, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -161,14 +161,7 @@ function makeBuildFolder(dir: string): string {
 /** Removes the build folders of `dir`'s image that a killed run left behind, so that they never pile up. */
 function removeStaleBuilds(dir: string): void {
   const prefix = `.${path.basename(dir)}.`;
-  try {
-    for (const entry of Deno.readDirSync(path.dirname(dir))) {
-      if (!entry.isDirectory || !entry.name.startsWith(prefix) || !entry.name.endsWith(".tmp")) continue;
-      const folder = path.join(path.dirname(dir), entry.name);
-      const mtime = Deno.lstatSync(folder).mtime?.getTime();
-      if (mtime !== undefined && Date.now() - mtime > STALE_BUILD_MS) Deno.removeSync(folder, { recursive: true });
-    }
-  } catch { /* another run removed it first, or the folder cannot be listed: nothing is lost */ }
+  removeStaleEntries(path.dirname(dir), (name) => name.startsWith(prefix) && name.endsWith(".tmp"), STALE_BUILD_MS);
 }
 
 /**

@@ -77,16 +77,24 @@ const HINT = "check pip's index settings (index-url, extra-index-url), or seed w
   "the wheels mkvenv has, --extra-search-dir DIR adds a folder of wheels";
 const TIMEOUT_HINT = "raise pip's timeout (PIP_TIMEOUT, or timeout in pip.conf) if the index is just slow; " + HINT;
 
-/** The URL with any password replaced by `****`, for messages (as pip shows it). */
+/**
+ * The URL as pip's `redact_auth_from_url` shows it in messages: a password becomes `****`, and so does a user name
+ * given alone (a token). Also for text that is no valid URL, since an error may quote one.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactUrl } from "./index_client.ts";
+ * assert(redactUrl("https://user:secret@example.org/simple") === "https://user:****@example.org/simple");
+ * assert(redactUrl("https://tok_123@example.org/simple") === "https://****@example.org/simple");
+ * assert(redactUrl("http://user:secret@host:88a/simple") === "http://user:****@host:88a/simple");
+ * ```
+ */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password === "") return url;
-    u.password = "****";
-    return u.href;
-  } catch {
-    return url;
-  }
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_, scheme: string, auth: string) => {
+    const colon = auth.indexOf(":");
+    return `${scheme}${colon < 0 ? "****" : `${auth.slice(0, colon)}:****`}@`;
+  });
 }
 
 // --- file: URLs -------------------------------------------------------------------------------------------------
@@ -708,64 +716,6 @@ export async function downloadFile(file: IndexFile, targetDir: string, options: 
     await Deno.remove(temp).catch(() => {});
     throw e;
   }
-}
-
-/** A throttled progress line for a download; see {@linkcode progressPrinter}. */
-export interface ProgressPrinter {
-  /** Reports progress; pass as {@linkcode DownloadOptions.onProgress}. */
-  readonly update: (received: number, total: number | undefined) => void;
-  /** Ends the line (if anything was printed), so later output starts on a fresh line. Call it in `finally`. */
-  readonly done: () => void;
-}
-
-function formatSize(received: number, total: number | undefined): string {
-  const mega = (total ?? received) >= 1e6;
-  const fmt = (n: number) => mega ? (n / 1e6).toFixed(1) : String(Math.round(n / 1e3));
-  return `${fmt(received)}${total === undefined ? "" : `/${fmt(total)}`} ${mega ? "MB" : "kB"}`;
-}
-
-/**
- * A progress line such as `downloading pip-26.2.1-py3-none-any.whl: 1.2/2.1 MB`, redrawn in place (`\r`, then erase
- * to the end of the line) at most 10 times a second, plus the final state. Meant for a terminal: the caller passes a
- * `write` only when stderr is one, since redrawn lines are noise in a log.
- *
- * @param name What is being downloaded.
- * @param write Writes text to the terminal.
- * @param now The clock in milliseconds; `Date.now` by default (tests pass their own).
- * @returns The update and finish functions.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { progressPrinter } from "./index_client.ts";
- * let out = "";
- * const progress = progressPrinter("pip-26.2.1-py3-none-any.whl", (text) => out += text);
- * progress.update(2_100_000, 2_100_000);
- * progress.done();
- * assert(out === "\rdownloading pip-26.2.1-py3-none-any.whl: 2.1/2.1 MB\x1b[K\n");
- * ```
- */
-export function progressPrinter(
-  name: string,
-  write: (text: string) => void,
-  now: () => number = Date.now,
-): ProgressPrinter {
-  let last: number | undefined;
-  let printed = false;
-  return {
-    update(received, total) {
-      const t = now();
-      const final = total !== undefined && received >= total;
-      if (!final && last !== undefined && t - last < 100) return;
-      last = t;
-      printed = true;
-      write(`\rdownloading ${name}: ${formatSize(received, total)}\x1b[K`);
-    },
-    done() {
-      if (printed) write("\n");
-      printed = false;
-    },
-  };
 }
 
 // --- choosing ---------------------------------------------------------------------------------------------------

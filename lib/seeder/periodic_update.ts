@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type EnvLookup, writeFileAtomicSync } from "../app_data.ts";
+import { type EnvLookup, isDownloadTemporary, removeStaleEntries, writeFileAtomicSync } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import { compareVersions, parseVersion, type Pep440Version } from "../discovery/pep440.ts";
 import { fromFileUrl, hostPath as path } from "../path.ts";
@@ -279,8 +279,10 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
   if (job.source === "manual") writeUpdateLog(file, { ...readUpdateLog(file), started, periodic: false });
   const added: UpdateEntry[] = [];
   try {
-    const { downloadFile, rankWheels } = await import("../on_demand.ts");
+    const { downloadFile, rankWheels, resolvePipIndexes } = await import("../on_demand.ts");
     const files = deps.files ?? await indexFilesFor(job.project, deps);
+    // pip's timeout, as for the index pages: a download waits as long as pip would.
+    const timeoutMs = deps.timeoutMs ?? (resolvePipIndexes(deps.env, deps.platform).timeoutSeconds ?? 15) * 1000;
     const known = readUpdateLog(file);
     // Periodic checks fetch only what is newer than both the seeded wheel and the last fetch; a manual one always
     // records the newest release as manual, so it is adopted at once.
@@ -288,7 +290,8 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
       ? newer(job.newestLocal ? parsedOrUndefined(job.newestLocal) : undefined, newestLogged(known))
       : undefined;
     const dir = updatesDir(job.root);
-    removeStaleTemporaries(dir, deps.now());
+    // Download temporaries (`.<file>.<pid>.<n>.tmp`) a killed check left behind.
+    removeStaleEntries(dir, isDownloadTemporary, HOUR_MS, deps.now().getTime());
     for (const candidate of rankWheels(files, job.project, { pythonVersion: job.python })) {
       const version = versionOf(candidate.filename);
       if (floor && version && compareVersions(version, floor) <= 0) break;
@@ -298,7 +301,7 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
       try {
         Deno.statSync(target);
       } catch {
-        await downloadFile(candidate, dir, { timeoutMs: deps.timeoutMs ?? 15_000 });
+        await downloadFile(candidate, dir, { timeoutMs });
       }
       if (candidate.requiresPython === undefined) {
         // The index did not say: the wheel's own METADATA decides.
@@ -335,24 +338,6 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
     versions,
   });
   return added;
-}
-
-/** Removes download temporaries (`.<file>.<pid>.<n>.tmp`) over an hour old: a killed check leaves them behind. */
-function removeStaleTemporaries(dir: string, now: Date): void {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(dir)];
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    if (!entry.isFile || !/^\..+\.tmp$/.test(entry.name)) continue;
-    const file = path.join(dir, entry.name);
-    try {
-      const mtime = Deno.statSync(file).mtime?.getTime() ?? now.getTime();
-      if (now.getTime() - mtime > HOUR_MS) Deno.removeSync(file);
-    } catch { /* gone already */ }
-  }
 }
 
 function parsedOrUndefined(version: string): Pep440Version | undefined {

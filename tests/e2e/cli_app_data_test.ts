@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cleanEnv, imagesSettled, mkvenv, pyenvPython, skipIf, tempDir } from "../_helpers.ts";
+import { cleanEnv, imagesSettled, mkvenv, pyenvPython, run, skipIf, tempDir } from "../_helpers.ts";
 
 const PY312 = pyenvPython("3.12");
 
@@ -49,6 +49,11 @@ Deno.test({
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(await snapshot(ad), before);
     }
+    // A version the folder lacks names the flag that keeps the index out.
+    const args = [path.join(tmp.path, "d"), "-p", PY312!, "--app-data", ad, "--read-only-app-data", "--pip", "9.9"];
+    r = await mkvenv(args, { env, seed: true });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /\nhint: drop --read-only-app-data to fetch it from the package index, or add its folder /);
   },
 });
 
@@ -109,5 +114,48 @@ Deno.test({
     assert.equal(r.code, 0, r.stderr);
     assert.ok(exists(path.join(tmp.path, ".cache", "mkvenv", "mkvenv-v1", "py_info")));
     assert.ok(!exists(path.join(tmp.path, "mkvenv-v1")));
+  },
+});
+
+Deno.test({
+  name:
+    "cli: an app-data folder on a read-only file system is a clear error, for a create and for --upgrade-embed-wheels",
+  ignore: skipIf(!PY312, "pyenv CPython 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "ro");
+    await Deno.mkdir(ad);
+    const mount = await run("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ad]);
+    if (mount.code !== 0) {
+      console.log(`skipped: cannot mount a read-only tmpfs here (${mount.stderr.trim()})`);
+      return;
+    }
+    try {
+      const env = cleanEnv({
+        HOME: tmp.path,
+        PIP_CONFIG_FILE: "/dev/null",
+        PIP_INDEX_URL: "http://127.0.0.1:9/simple",
+      });
+      const dest = path.join(tmp.path, "env");
+      const r = await mkvenv([dest, "-p", PY312!, "--app-data", ad], { env, seed: true });
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(
+        r.stderr,
+        `error: Cannot write to the app-data folder ${ad}/mkvenv-v1: read-only file system\n` +
+          "hint: pass --app-data DIR with a folder you can write to, or --read-only-app-data to use this one as it is " +
+          "(it must already hold what this run needs)\n",
+      );
+      await assert.rejects(Deno.lstat(dest), Deno.errors.NotFound);
+      // This machine's own file:// index answers, so the failure is the write.
+      const index = "/opt/pypi/simple/pip/index.html";
+      if (await Deno.lstat(index).then(() => true, () => false)) {
+        const indexEnv = { ...env, PIP_INDEX_URL: "file:///opt/pypi/simple" };
+        const up = await mkvenv(["--upgrade-embed-wheels", "--app-data", ad], { env: indexEnv });
+        assert.equal(up.code, 1, up.stderr);
+        assert.match(up.stderr, /^error: Cannot write to the app-data folder .*: read-only file system\n/);
+      } else console.log(`--upgrade-embed-wheels part skipped: no ${index}`);
+    } finally {
+      await run("umount", [ad]);
+    }
   },
 });

@@ -14,11 +14,11 @@ import {
   type IndexFile,
   parseSimpleHtml,
   parseSimpleJson,
-  progressPrinter,
   rankWheels,
   SIMPLE_ACCEPT,
 } from "../../lib/seeder/index_client.ts";
 import type { PipIndexConfig } from "../../lib/seeder/pip_config.ts";
+import { progressLines, progressPrinter } from "../../lib/seeder/progress.ts";
 import { PYENV_ROOT, skipIf, tempDir } from "../_helpers.ts";
 
 const WHEEL_FILES = [
@@ -745,4 +745,24 @@ Deno.test("progressPrinter() redraws at most ten times a second and ends its lin
   small.update(51_200, undefined);
   small.done();
   assert.equal(out, "\rdownloading x.whl: 51 kB\x1b[K\n");
+});
+
+Deno.test("progressLines() gives each download its line, ended by the next file, its end, or end()", () => {
+  let out = "";
+  let clock = 0;
+  const lines = progressLines((text) => out += text, () => clock);
+  const line = (name: string, text: string) => `\rdownloading ${name}: ${text}\x1b[K`;
+  lines.report("a.whl", 1_000_000, 2_000_000);
+  lines.report("a.whl", 2_000_000, 2_000_000); // complete: the line ends
+  lines.report("b.whl", 100_000, undefined);
+  clock = 10;
+  lines.report("b.whl", 300_000, undefined); // throttled, yet drawn when the line ends
+  lines.report("c.whl", 5_000, undefined); // another file: b's line ends first
+  lines.end(); // what prints next (a warning, the report) ends c's
+  lines.end();
+  assert.equal(
+    out,
+    line("a.whl", "1.0/2.0 MB") + line("a.whl", "2.0/2.0 MB") + "\n" + line("b.whl", "100 kB") +
+      line("b.whl", "300 kB") + "\n" + line("c.whl", "5 kB") + "\n",
+  );
 });

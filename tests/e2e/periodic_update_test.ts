@@ -19,13 +19,17 @@ const haveWheel = (() => {
 })();
 const ignore = skipIf(!PY312 || !haveWheel, `needs pyenv's Python 3.12 and ${PIP_26}`);
 
-/** A PEP 691 index serving pip 26.2.1 (uploaded 60 days ago); each listing is answered after `delayMs`. */
-async function serveIndex(delayMs: number) {
+/**
+ * A PEP 691 index serving pip 26.2.1 (uploaded 60 days ago); each listing is answered after `delayMs`. With
+ * `stallDownload`, the wheel's download sends half of it and then nothing more until the server is disposed.
+ */
+async function serveIndex(delayMs: number, { stallDownload = false } = {}) {
   const bytes = await Deno.readFile(PIP_26);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
   const filename = path.basename(PIP_26);
   const requests: string[] = [];
+  const stalled: ReadableStreamDefaultController<Uint8Array>[] = [];
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
     const url = new URL(req.url);
     requests.push(url.pathname);
@@ -47,6 +51,16 @@ async function serveIndex(delayMs: number) {
         headers: { "content-type": "application/vnd.pypi.simple.v1+json" },
       });
     }
+    if (url.pathname === `/files/${filename}` && stallDownload) {
+      const half = bytes.subarray(0, bytes.length >> 1);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(half);
+          stalled.push(controller);
+        },
+      });
+      return new Response(body, { headers: { "content-length": String(bytes.length) } });
+    }
     if (url.pathname === `/files/${filename}`) return new Response(bytes);
     return new Response("not found", { status: 404 });
   });
@@ -54,6 +68,11 @@ async function serveIndex(delayMs: number) {
     url: `http://127.0.0.1:${server.addr.port}/simple/`,
     requests,
     async [Symbol.asyncDispose](): Promise<void> {
+      for (const controller of stalled) {
+        try {
+          controller.close();
+        } catch { /* the client went away first */ }
+      }
       await server.shutdown();
     },
   };
@@ -170,6 +189,22 @@ Deno.test({
     const usage = await mkvenv(["--upgrade-embed-wheels", path.join(tmp.path, "x")], { env });
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--upgrade-embed-wheels takes no destination/);
+  },
+});
+
+Deno.test({
+  name: "--upgrade-embed-wheels waits for a stalled download as long as pip's timeout says, not a fixed 15 s",
+  ignore,
+  async fn() {
+    await using tmp = await tempDir();
+    await using index = await serveIndex(0, { stallDownload: true });
+    const env = { ...envFor(index.url), PIP_TIMEOUT: "1" };
+    const start = Date.now();
+    const r = await mkvenv(["--upgrade-embed-wheels", "--app-data", path.join(tmp.path, "appdata")], { env });
+    const seconds = (Date.now() - start) / 1000;
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /^error: Timed out after 1 s reading .*pip-26\.2\.1-py3-none-any\.whl/);
+    assert.ok(seconds < 10, `took ${seconds} s`);
   },
 });
 

@@ -11,7 +11,19 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter } from "@zip.js/zip.js";
-import { cleanEnv, mkvenv, pyenvPython, realPythons, run, skipIf, tempDir, type TestPython } from "../_helpers.ts";
+import {
+  cleanEnv,
+  CLI,
+  CONFIG,
+  imagesSettled,
+  mkvenv,
+  pyenvPython,
+  realPythons,
+  run,
+  skipIf,
+  tempDir,
+  type TestPython,
+} from "../_helpers.ts";
 
 const PIP_26 = "/opt/pypi/files/pip-26.2.1-py3-none-any.whl";
 const OS_WHEEL_DIR = "/usr/share/python-wheels";
@@ -982,8 +994,8 @@ interface IndexServer extends AsyncDisposable {
 
 /**
  * A PEP 503 HTML index on 127.0.0.1 serving one wheel under `/<mode>/simple/<project>/` and `/<mode>/files/<file>`.
- * Modes: `good`; `badhash` (the page gives a wrong sha256); `missing` (404 for every project); `stall` (no answer
- * until the server is disposed).
+ * Modes: `good`; `unsized` (the file is sent without its length); `badhash` (the page gives a wrong sha256); `missing`
+ * (404 for every project); `stall` (no answer until the server is disposed).
  */
 async function serveIndex(wheelFile: string): Promise<IndexServer> {
   const bytes = await Deno.readFile(wheelFile);
@@ -1007,6 +1019,9 @@ async function serveIndex(wheelFile: string): Promise<IndexServer> {
         `<a href="../../files/${filename}#sha256=${hash}" data-requires-python="&gt;=3.10">${filename}</a><br/>\n` +
         "</body></html>\n";
       return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+    }
+    if (kind === "files" && name === filename && mode === "unsized") {
+      return new Response(ReadableStream.from([bytes.subarray(0, 1 << 20), bytes.subarray(1 << 20)])); // no length
     }
     if (kind === "files" && name === filename) {
       return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
@@ -1171,6 +1186,99 @@ Deno.test({
       /^hint: check the network and pip's index settings \(index-url, extra-index-url\), choose another --pip/,
     );
     assert.deepEqual(server.requests, ["/good/simple/pip/"]);
+  },
+});
+
+Deno.test({
+  name: "e2e seed: a damaged wheel in the store is fetched again, and a killed download's temporary is cleared",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const ad = path.join(tmp.path, "ad");
+    const env = indexEnv(`${server.base}/good/simple/`);
+    const args = (name: string) => [path.join(tmp.path, name), "-p", PY312!, "--app-data", ad, "--pip", "26.2.1"];
+    assert.equal((await mkvenv(args("env1"), { seed: true, env })).code, 0);
+    const store = path.join(ad, "mkvenv-v1", "wheels");
+    const stored = path.join(store, path.basename(PIP_26));
+    await Deno.truncate(stored, 1000);
+    const leftover = path.join(store, `.${path.basename(PIP_26)}.4242.1.tmp`);
+    await Deno.writeTextFile(leftover, "partial");
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await Deno.utime(leftover, twoHoursAgo, twoHoursAgo);
+    // No image: one made from the good file would serve without reading the store.
+    await imagesSettled(ad);
+    await Deno.remove(path.join(ad, "mkvenv-v1", "images"), { recursive: true });
+    const r = await mkvenv(args("env2"), { seed: true, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await Deno.readFile(stored), await Deno.readFile(PIP_26));
+    assert.deepEqual(await listDir(store), [path.basename(PIP_26)]);
+    const fetched = server.requests.filter((p) => p.endsWith(".whl"));
+    assert.equal(fetched.length, 2, server.requests.join(" "));
+  },
+});
+
+Deno.test({
+  name: "e2e seed: on a terminal, a download's progress line is ended before the report, its size known or not",
+  ignore: DOWNLOAD_SKIP || skipIf(!existsSync("/usr/bin/script"), "no script(1) to give mkvenv a terminal"),
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    for (const mode of ["good", "unsized"]) {
+      const dest = path.join(tmp.path, mode);
+      const argv = [Deno.execPath(), "run", "-A", "--config", CONFIG, CLI, dest, "-p", PY312!, "--pip", "26.2.1"];
+      argv.push("--app-data", path.join(tmp.path, `ad-${mode}`), "--no-periodic-update");
+      const quoted = argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+      const r = await run("/usr/bin/script", ["-qec", quoted, "/dev/null"], {
+        env: indexEnv(`${server.base}/${mode}/simple/`),
+      });
+      assert.equal(r.code, 0, r.stdout);
+      const size = mode === "good" ? "1.8/1.8 MB" : "1.8 MB";
+      // The last redraw of the line, erased to its end, then a line break before the report.
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `\\rdownloading pip-26\\.2\\.1-py3-none-any\\.whl: ${
+            RegExp.escape(size)
+          }\\x1b\\[K\\r?\\ncreated virtual environment`,
+        ),
+        JSON.stringify(r.stdout),
+      );
+    }
+  },
+});
+
+Deno.test({
+  name: "e2e seed: index credentials never show in an error (a password or a lone token), and no-index is named",
+  ignore: DOWNLOAD_SKIP,
+  async fn() {
+    await using tmp = await tempDir();
+    await using server = await serveIndex(PIP_26);
+    const base = new URL(server.base);
+    const args = (name: string) => [path.join(tmp.path, name), "-p", PY312!, "--app-data", path.join(tmp.path, "ad")];
+    const cases: [string, string, string][] = [["user:s3cr3tpw", "user:****", "pw"], [
+      "tok_ABCDEF123456",
+      "****",
+      "tok",
+    ]];
+    for (const [auth, shown, name] of cases) {
+      const index = `${base.protocol}//${auth}@${base.host}/good/simple/`;
+      const r = await mkvenv([...args(name), "--pip", "25.0"], { seed: true, env: indexEnv(index) });
+      assert.equal(r.code, 1, r.stdout);
+      assert.ok(!r.stderr.includes(auth), r.stderr);
+      assert.equal(
+        r.stderr.split("\n")[0],
+        `error: No pip==25.0 wheel for Python 3.12 on the package index (${base.protocol}//${shown}@${base.host}/good/simple/)`,
+      );
+    }
+    const noIndex = indexEnv(`${server.base}/good/simple/`, { PIP_NO_INDEX: "1", PIP_FIND_LINKS: tmp.path });
+    const r = await mkvenv([...args("no-index"), "--pip", "26.2.1"], { seed: true, env: noIndex });
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(
+      r.stderr.split("\n")[0],
+      `error: No pip==26.2.1 wheel for Python 3.12 on the package index (no-index is set, find-links ${tmp.path})`,
+    );
+    assert.deepEqual(server.requests, ["/good/simple/pip/", "/good/simple/pip/"]);
   },
 });
 
