@@ -99,20 +99,29 @@ export function removeStaleEntries(
 }
 
 /**
- * The error to show for `error` when it is a failed write below the app-data folder `root` (a read-only file system,
- * no permission): what happened and what to do instead of a stack trace. Undefined for any other error.
+ * The error to show for `error` when it is a failure inside the app-data folder `root` that the user can act on:
+ * a write refused (a read-only file system, no permission), or a file gone while this run used it (another process
+ * emptied the folder: `--reset-app-data`). Undefined for any other error.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { appDataWriteError } from "./app_data.ts";
+ * import { appDataError } from "./app_data.ts";
  * const denied = new Deno.errors.PermissionDenied("Permission denied (os error 13): mkdir '/cache/mkvenv-v1/images'");
- * assert(appDataWriteError(denied, "/cache/mkvenv-v1")?.message.startsWith("Cannot write to the app-data folder"));
- * assert(appDataWriteError(denied, "/elsewhere") === undefined);
+ * assert(appDataError(denied, "/cache/mkvenv-v1")?.message.startsWith("Cannot write to the app-data folder"));
+ * assert(appDataError(denied, "/elsewhere") === undefined);
+ * const gone = new Deno.errors.NotFound("No such file or directory (os error 2): readfile '/cache/mkvenv-v1/w.whl'");
+ * assert(appDataError(gone, "/cache/mkvenv-v1")?.message.endsWith("was removed while this run used it"));
  * ```
  */
-export function appDataWriteError(error: unknown, root: string): MkvenvError | undefined {
+export function appDataError(error: unknown, root: string): MkvenvError | undefined {
   if (!(error instanceof Error) || error instanceof MkvenvError || !error.message.includes(root)) return undefined;
+  if (error instanceof Deno.errors.NotFound) {
+    return new MkvenvError(`A file of the app-data folder ${root} was removed while this run used it`, {
+      hint: "run again once whatever empties the folder (mkvenv --reset-app-data elsewhere?) is done",
+      cause: error,
+    });
+  }
   const readOnly = (error as { code?: unknown }).code === "EROFS" || error.message.includes("(os error 30)");
   if (!readOnly && !(error instanceof Deno.errors.PermissionDenied)) return undefined;
   return new MkvenvError(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { appDataRoot, appDataWriteError, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
+import { appDataError, appDataRoot, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
 import { PyInfoCache } from "./discovery/cache.ts";
 import { FolderNames } from "./discovery/folder_names.ts";
 import { type DiscoveryContext, findPython } from "./discovery/find.ts";
@@ -472,10 +472,10 @@ function appDataOf(resolved: Resolved, options: CreateVenvOptions): string {
   );
 }
 
-/** Throws the clear error for a failed write into the run's app-data folder, when `error` is one. */
-function throwIfAppDataUnwritable(error: unknown, resolved: Resolved, options: CreateVenvOptions): void {
-  const unwritable = appDataWriteError(error, appDataOf(resolved, options));
-  if (unwritable) throw unwritable;
+/** Throws the clear error for a failure inside the run's app-data folder the user can act on, when `error` is one. */
+function throwIfAppDataFault(error: unknown, resolved: Resolved, options: CreateVenvOptions): void {
+  const fault = appDataError(error, appDataOf(resolved, options));
+  if (fault) throw fault;
 }
 
 /** The folder of the seeders' install images in the run's app-data folder. */
@@ -617,7 +617,7 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       return repairs.length ? { ...result, warnings: [...repairs, ...result.warnings] } : result;
     } catch (e) {
       const resolved = resolveInputs(options);
-      throwIfAppDataUnwritable(e, resolved, options);
+      throwIfAppDataFault(e, resolved, options);
       if (!(e instanceof InstallSourceMissingError) || retried) throw e;
       // An app-data image damaged since it was built (a file deleted from the cache) is built again, once.
       const image = resolved.platform.path.dirname(e.source);

@@ -10,8 +10,8 @@ import { specString } from "./discovery/py_info.ts";
 import { selectCreator } from "./creator/registry.ts";
 import { hostPlatform } from "./platform.ts";
 import {
+  appDataError,
   appDataRoot,
-  appDataWriteError,
   codeCacheWanted,
   defaultAppDataDir,
   type EnvLookup,
@@ -128,7 +128,7 @@ async function upgradeWheels(
     timeoutMs: timeoutFrom(lookup),
     warn,
   }).catch((e) => {
-    throw appDataWriteError(e, root) ?? e;
+    throw appDataError(e, root) ?? e;
   });
   for (const { project, python, added } of outcomes) {
     const target = `${project} for Python ${python.major}.${python.minor}`;

@@ -306,6 +306,8 @@ interface RequestOptions {
   readonly fetch?: typeof fetch | undefined;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
+  /** Hosts whose plain-http pages are read all the same (pip's `trusted-host`). */
+  readonly trustedHosts?: readonly string[] | undefined;
 }
 
 /** Reads the next body chunk, or undefined at the end; each read must produce bytes within the timeout. */
@@ -418,8 +420,35 @@ function mediaType(response: Response): string {
 const JSON_TYPES = ["application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.latest+json"];
 const HTML_TYPES = ["application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html", "text/html"];
 
+/**
+ * Whether pip would read a page from `url`: https and file URLs, plain http only from this machine (localhost,
+ * 127.0.0.0/8, ::1) or from a host `trusted-host` names (`host`, or `host:port` for that port alone).
+ */
+function isSecureOrigin(url: URL, trustedHosts: readonly string[]): boolean {
+  if (url.protocol !== "http:") return true;
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  if (host === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1") return true;
+  return trustedHosts.some((trusted) => {
+    const t = trusted.toLowerCase();
+    return t === host || t === url.host.toLowerCase() || t === `${host}:80`;
+  });
+}
+
 /** GETs a page of links (index page or find-links page); undefined on 404. */
 function fetchLinkPage(url: string, index: string, options: RequestOptions): Promise<IndexFile[] | undefined> {
+  const parsed = new URL(url);
+  if (!isSecureOrigin(parsed, options.trustedHosts ?? [])) {
+    // pip's own words: the page is never asked for.
+    return Promise.reject(
+      new MkvenvError(
+        `The repository located at ${parsed.hostname} is not a trusted or secure host and is being ignored`,
+        {
+          hint: `use https for it, or allow it as pip does: trusted-host = ${parsed.hostname} in pip.conf ` +
+            `(PIP_TRUSTED_HOST)`,
+        },
+      ),
+    );
+  }
   // pip asks caches to revalidate index pages, so a proxy never hides a release.
   const headers = { Accept: SIMPLE_ACCEPT, "Cache-Control": "max-age=0" };
   return withHttp(url, headers, options, async (response, next) => {
@@ -571,7 +600,12 @@ export async function findDistributionFiles(
   const inner = new AbortController();
   const onAbort = () => inner.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  const request: RequestOptions = { fetch: options.fetch, timeoutMs: options.timeoutMs, signal: inner.signal };
+  const request: RequestOptions = {
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+    signal: inner.signal,
+    trustedHosts: config.trustedHosts,
+  };
   const indexes = config.noIndex ? [] : [config.indexUrl, ...config.extraIndexUrls];
   const sources = [
     ...indexes.map((url) => () => indexFiles(url, project, request)),

@@ -45,6 +45,8 @@ export interface PipIndexConfig {
   readonly timeoutSeconds: number | undefined;
   /** Whether the indexes are to be ignored (`no-index`), leaving only find-links. */
   readonly noIndex: boolean;
+  /** Hosts whose plain-http pages are read all the same (`trusted-host`; `host` or `host:port`). */
+  readonly trustedHosts: readonly string[];
   /**
    * Which files and environment variables the values above came from, files first in load order, then variables
    * (e.g. `/root/.config/pip/pip.conf`, `PIP_FIND_LINKS`). A source whose values were all overridden is not listed.
@@ -219,7 +221,15 @@ function exists(file: string): boolean {
 }
 
 /** pip's option names for the settings mkvenv uses, in the spelling pip normalises keys to. */
-const KEYS = ["index-url", "extra-index-url", "find-links", "no-index", "timeout", "default-timeout"] as const;
+const KEYS = [
+  "index-url",
+  "extra-index-url",
+  "find-links",
+  "no-index",
+  "timeout",
+  "default-timeout",
+  "trusted-host",
+] as const;
 type Key = typeof KEYS[number];
 
 /** A setting's value and where it came from. */
@@ -336,6 +346,7 @@ export function resolvePipIndexes(env: EnvLookup, platform: Platform, home?: str
   const extra = take("extra-index-url");
   const findLinks = take("find-links");
   const noIndex = take("no-index");
+  const trusted = take("trusted-host");
   const timeout = take("timeout", "default-timeout");
   const order = [...files.map((f) => f.path), ...KEYS.map((k) => `PIP_${k.toUpperCase().replaceAll("-", "_")}`)];
   const sources = [...new Set(used.map((s) => s.source))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
@@ -345,6 +356,7 @@ export function resolvePipIndexes(env: EnvLookup, platform: Platform, home?: str
     findLinks: list(findLinks?.setting).map((l) => expandHome(l, userHome, platform)),
     timeoutSeconds: timeout ? parseSeconds(timeout.setting, timeout.key) : undefined,
     noIndex: noIndex ? parseBool(noIndex.setting, "no-index") : false,
+    trustedHosts: list(trusted?.setting),
     sources,
   };
 }

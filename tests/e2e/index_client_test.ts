@@ -217,6 +217,7 @@ function indexConfig(indexUrl: string, more: Partial<PipIndexConfig> = {}): PipI
     findLinks: [],
     timeoutSeconds: undefined,
     noIndex: false,
+    trustedHosts: [],
     sources: [],
     ...more,
   };
@@ -611,6 +612,49 @@ Deno.test({
     const pip26 = files.find((f) => f.filename === "pip-26.2.1-py3-none-any.whl");
     assert.equal(pip26?.url, "file:///opt/pypi/files/pip-26.2.1-py3-none-any.whl");
     assert.equal(pip26.sha256, wheelNamed(wheels, pip26.filename).sha256);
+  },
+});
+
+/** This machine's first IPv4 address other than loopback, for a server pip would call insecure over http. */
+const OUTWARD_IPV4 = Deno.networkInterfaces().find((i) => i.family === "IPv4" && !i.address.startsWith("127."))
+  ?.address;
+
+Deno.test({
+  name: "findDistributionFiles() reads a plain-http page from another host only when trusted-host names it, as pip",
+  ignore: skipIf(OUTWARD_IPV4 === undefined, "no IPv4 address besides loopback"),
+  async fn() {
+    const requests: string[] = [];
+    const html = '<a href="pip-26.2.1-py3-none-any.whl">pip</a>';
+    const host = OUTWARD_IPV4!;
+    const server = Deno.serve({ hostname: host, port: 0, onListen() {} }, (req) => {
+      requests.push(new URL(req.url).pathname);
+      return new Response(html, { headers: { "content-type": "text/html" } });
+    });
+    try {
+      const index = `http://${OUTWARD_IPV4}:${server.addr.port}/simple`;
+      await assert.rejects(
+        () => findDistributionFiles("pip", indexConfig(index), { timeoutMs: 5000 }),
+        (e: unknown) =>
+          e instanceof MkvenvError &&
+          e.message ===
+            `The repository located at ${OUTWARD_IPV4} is not a trusted or secure host and is being ignored` &&
+          e.hint === `use https for it, or allow it as pip does: trusted-host = ${OUTWARD_IPV4} in pip.conf ` +
+              "(PIP_TRUSTED_HOST)",
+      );
+      assert.deepEqual(requests, [], "the page was asked for");
+      for (const trusted of [OUTWARD_IPV4!, `${OUTWARD_IPV4}:${server.addr.port}`]) {
+        const files = await findDistributionFiles("pip", indexConfig(index, { trustedHosts: [trusted] }), {
+          timeoutMs: 5000,
+        });
+        assert.deepEqual(files.map((f) => f.filename), ["pip-26.2.1-py3-none-any.whl"], trusted);
+      }
+      // Another port of a trusted host:port is not trusted.
+      const otherPort = indexConfig(index, { trustedHosts: [`${OUTWARD_IPV4}:1`] });
+      await assert.rejects(() => findDistributionFiles("pip", otherPort, { timeoutMs: 5000 }), /not a trusted/);
+      assert.equal(requests.length, 2);
+    } finally {
+      await server.shutdown();
+    }
   },
 });
 

@@ -61,6 +61,7 @@ Deno.test({
       findLinks: [],
       timeoutSeconds: undefined,
       noIndex: false,
+      trustedHosts: [],
       sources: [],
     });
   },
@@ -89,6 +90,7 @@ Deno.test({
       findLinks: ["/global/wheels"],
       timeoutSeconds: 2,
       noIndex: false,
+      trustedHosts: [],
       sources: [global, legacy, user],
     });
   },
@@ -201,9 +203,14 @@ Deno.test({
       findLinks: ["/env/wheels"],
       timeoutSeconds: 2.5,
       noIndex: true,
+      trustedHosts: [],
       sources: [user, "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_TIMEOUT"],
     });
     assert.equal(s.resolve({ PIP_DEFAULT_TIMEOUT: "9" }).timeoutSeconds, 9);
+    assert.deepEqual(s.resolve({ PIP_TRUSTED_HOST: "a.example b.example:8080" }).trustedHosts, [
+      "a.example",
+      "b.example:8080",
+    ]);
     assert.equal(s.resolve({ PIP_NO_INDEX: "0" }).noIndex, false);
   },
 });
@@ -224,6 +231,7 @@ Deno.test({
       findLinks: [],
       timeoutSeconds: undefined,
       noIndex: false,
+      trustedHosts: [],
       sources: [],
     });
     const withVar = s.resolve({ PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: "https://env.example/simple" });
