@@ -139,6 +139,15 @@ export function isDownloadTemporary(name: string): boolean {
   return /^\..+\.\d+\.\d+\.tmp$/.test(name);
 }
 
+/** The file's own information (a link's, not its target's); undefined when it cannot be looked at. */
+export function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether `path` is a folder, following links; false when it is anything else or cannot be looked at.
  *

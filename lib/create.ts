@@ -20,7 +20,7 @@ import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, InstallSourceMissingError, SymlinkUnsupportedError } from "./plan/apply.ts";
 import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
 import { checkSeedOptions, seedRequests } from "./seeder/seeder.ts";
-import { discardDamagedImage } from "./seeder/image.ts";
+import { discardDamagedImage, isImageSite } from "./seeder/image.ts";
 import { type SeededPackage, type Seeder, selectSeeder } from "./seeder/registry.ts";
 import { WheelInfoCache } from "./seeder/wheel_info.ts";
 import { normalizeProject } from "./seeder/wheel_name.ts";
@@ -472,17 +472,6 @@ function appDataOf(resolved: Resolved, options: CreateVenvOptions): string {
   );
 }
 
-/** Throws the clear error for a failure inside the run's app-data folder the user can act on, when `error` is one. */
-function throwIfAppDataFault(error: unknown, resolved: Resolved, options: CreateVenvOptions): void {
-  const fault = appDataError(error, appDataOf(resolved, options));
-  if (fault) throw fault;
-}
-
-/** The folder of the seeders' install images in the run's app-data folder. */
-function imagesRoot(resolved: Resolved, options: CreateVenvOptions): string {
-  return resolved.platform.path.join(appDataOf(resolved, options), "images");
-}
-
 /** Where and how this run looks for seed wheels. */
 function acquireContext(
   resolved: Resolved,
@@ -616,10 +605,17 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       const result = await createOnce(options, start);
       return repairs.length ? { ...result, warnings: [...repairs, ...result.warnings] } : result;
     } catch (e) {
-      const resolved = resolveInputs(options);
-      throwIfAppDataFault(e, resolved, options);
-      if (!(e instanceof InstallSourceMissingError) || retried) throw e;
+      let resolved: Resolved;
+      try {
+        resolved = resolveInputs(options);
+      } catch {
+        throw e; // the options themselves failed: that error stands
+      }
+      const root = appDataOf(resolved, options), images = resolved.platform.path.join(root, "images");
+      const fault = appDataError(e, root);
+      if (fault) throw fault;
       // An app-data image damaged since it was built (a file deleted from the cache) is built again, once.
+      if (!(e instanceof InstallSourceMissingError) || retried || !isImageSite(e.source, images)) throw e;
       const image = resolved.platform.path.dirname(e.source);
       if (options.readOnlyAppData) {
         throw new MkvenvError(e.message, {
@@ -627,7 +623,7 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
           cause: e,
         });
       }
-      const found = discardDamagedImage(e.source, e.file, imagesRoot(resolved, options));
+      const found = discardDamagedImage(e.source, e.file, images);
       if (found === "kept") throw e;
       if (found === "discarded") repairs.push(`the install image ${image} had lost ${e.file}: built it again`);
     }

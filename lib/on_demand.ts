@@ -11,7 +11,7 @@
  */
 export { interrogate } from "./discovery/interrogate.ts";
 export { prepareWindowsPythons, windowsPythonMayMatch } from "./discovery/registry/mod.ts";
-export { downloadFile, findDistributionFiles, rankWheels, redactUrl } from "./seeder/index_client.ts";
+export { downloadFile, findDistributionFiles, hasDownloaded, rankWheels, redactUrl } from "./seeder/index_client.ts";
 export { resolvePipIndexes } from "./seeder/pip_config.ts";
 export { extractWheel, readWheelMetadata } from "./seeder/wheel.ts";
 export { loadNodeCodecs } from "./seeder/node_codecs.ts";

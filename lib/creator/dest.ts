@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { lstatOrUndefined } from "../app_data.ts";
 import { usageError } from "../errors.ts";
 import type { Platform } from "../platform.ts";
 
@@ -48,14 +49,6 @@ function interpreterFilesIn(dest: string, platform: Platform): string[] {
     }
   }
   return found.sort();
-}
-
-function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(file);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

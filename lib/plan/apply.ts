@@ -5,7 +5,7 @@
  * @module
  */
 import { hostPath as path, type PathModule } from "../path.ts";
-import { replaceAtomicallySync } from "../app_data.ts";
+import { lstatOrUndefined, replaceAtomicallySync } from "../app_data.ts";
 import { rewriteDylibReference } from "../creator/macho.ts";
 import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
 import { MkvenvError } from "../errors.ts";
@@ -329,14 +329,6 @@ async function applyRun(op: RunOp, signal: AbortSignal | undefined): Promise<voi
     throw new MkvenvError(`${op.argv.join(" ")} failed with exit code ${out.code}${detail ? `: ${detail}` : ""}`, {
       hint: "run that command yourself to see the whole output, or use --creator builtin",
     });
-  }
-}
-
-function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(file);
-  } catch {
-    return undefined;
   }
 }
 

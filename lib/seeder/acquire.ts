@@ -158,21 +158,8 @@ async function firstCompatible(
 
 const HOUR_MS = 3_600_000;
 
-/** Whether the wheel store holds `file` with the sha256 the index gives for it (any content when it gives none). */
-async function storedMatches(file: string, sha256: string | undefined): Promise<boolean> {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    if (sha256 === undefined) return Deno.statSync(file).isFile;
-    bytes = Deno.readFileSync(file);
-  } catch {
-    return false;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") === sha256.toLowerCase();
-}
-
 async function fromIndex(project: string, version: string | undefined, ctx: AcquireContext): Promise<AcquiredWheel> {
-  const { downloadFile, findDistributionFiles, rankWheels, redactUrl, resolvePipIndexes } = await import(
+  const { downloadFile, findDistributionFiles, hasDownloaded, rankWheels, redactUrl, resolvePipIndexes } = await import(
     "../on_demand.ts"
   );
   const config = resolvePipIndexes(ctx.env, ctx.platform);
@@ -187,14 +174,13 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
       ctx.warn?.(`${reason}; skipped that index`);
     },
   });
-  // Pages without data-requires-python (plain file indexes, find-links) are checked against the wheel's METADATA.
   // Download temporaries an interrupted run left in the store.
   removeStaleEntries(ctx.storeDir, isDownloadTemporary, HOUR_MS);
+  // Pages without data-requires-python (plain file indexes, find-links) are checked against the wheel's METADATA.
   for (const chosen of rankWheels(files, project, { version, pythonVersion: ctx.python })) {
     const existing = path.join(ctx.storeDir, chosen.filename);
     let file = existing;
-    // A stored copy is used when the index gives no hash or the hash matches: a damaged one is fetched again.
-    if (!await storedMatches(existing, chosen.sha256)) {
+    if (!await hasDownloaded(chosen, ctx.storeDir)) {
       Deno.mkdirSync(ctx.storeDir, { recursive: true });
       file = await downloadFile(chosen, ctx.storeDir, {
         timeoutMs,

@@ -10,7 +10,7 @@ import { hostPath as path } from "../path.ts";
 import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
-import { isDirectory, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
+import { isDirectory, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -42,6 +42,16 @@ export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: str
 }
 
 /**
+ * Whether `site` is exactly an image's `site` folder in `imagesRoot` (`<imagesRoot>/<X.Y>/<image>/site`): never a
+ * folder of the cache's elsewhere, nor one outside it.
+ */
+export function isImageSite(site: string, imagesRoot: string): boolean {
+  const rel = path.relative(path.resolve(imagesRoot), path.dirname(path.resolve(site)));
+  const parts = rel.split(path.sep);
+  return path.basename(site) === "site" && !path.isAbsolute(rel) && parts.length === 2 && !parts.includes("..");
+}
+
+/**
  * Removes the image whose `site` folder is `site` (an installation from it found `file` missing), so that it is built
  * again. Says what it found:
  * - `discarded`: `file` is still missing; the image was renamed away (a run linking from it meanwhile fails whole
@@ -63,13 +73,8 @@ export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: str
  * ```
  */
 export function discardDamagedImage(site: string, file: string, imagesRoot: string): "discarded" | "replaced" | "kept" {
+  if (!isImageSite(site, imagesRoot)) return "kept";
   const dir = path.dirname(path.resolve(site));
-  // Exactly `<imagesRoot>/<X.Y>/<image>/site`: never a folder of the cache's elsewhere, nor one outside it.
-  const rel = path.relative(path.resolve(imagesRoot), dir);
-  const parts = rel.split(path.sep);
-  if (path.basename(site) !== "site" || path.isAbsolute(rel) || parts.length !== 2 || parts.includes("..")) {
-    return "kept";
-  }
   if (!isDirectory(dir) || lstatOrUndefined(path.join(path.resolve(site), ...file.split("/")))) return "replaced";
   try {
     return discardFolder(dir) ? "discarded" : "kept";
@@ -94,14 +99,6 @@ function discardFolder(dir: string): boolean {
     Deno.removeSync(doomed, { recursive: true });
   } catch { /* out of the way already */ }
   return true;
-}
-
-function lstatOrUndefined(file: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(file);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -654,6 +654,26 @@ function toHex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Whether `targetDir` already holds `file` as {@linkcode downloadFile} would write it: present, and with the sha256
+ * the index gives, when it gives one. A copy damaged since is then fetched again.
+ *
+ * @param file The file as the index lists it.
+ * @param targetDir The folder a download of it goes to.
+ * @returns Whether the file there can be used as it is.
+ */
+export async function hasDownloaded(file: IndexFile, targetDir: string): Promise<boolean> {
+  const target = path.join(targetDir, file.filename);
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    if (file.sha256 === undefined) return Deno.statSync(target).isFile;
+    bytes = Deno.readFileSync(target);
+  } catch {
+    return false;
+  }
+  return toHex(await crypto.subtle.digest("SHA-256", bytes)) === file.sha256;
+}
+
 async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
   for (let offset = 0; offset < data.length;) offset += await file.write(data.subarray(offset));
 }

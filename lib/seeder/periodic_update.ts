@@ -279,7 +279,7 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
   if (job.source === "manual") writeUpdateLog(file, { ...readUpdateLog(file), started, periodic: false });
   const added: UpdateEntry[] = [];
   try {
-    const { downloadFile, rankWheels, resolvePipIndexes } = await import("../on_demand.ts");
+    const { downloadFile, hasDownloaded, rankWheels, resolvePipIndexes } = await import("../on_demand.ts");
     const files = deps.files ?? await indexFilesFor(job.project, deps);
     // pip's timeout, as for the index pages: a download waits as long as pip would.
     const timeoutMs = deps.timeoutMs ?? (resolvePipIndexes(deps.env, deps.platform).timeoutSeconds ?? 15) * 1000;
@@ -298,11 +298,7 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
       const previous = known.versions.find((v) => v.filename === candidate.filename);
       if (previous && (job.source === "periodic" || previous.source === "manual")) break;
       const target = path.join(dir, candidate.filename);
-      try {
-        Deno.statSync(target);
-      } catch {
-        await downloadFile(candidate, dir, { timeoutMs });
-      }
+      if (!await hasDownloaded(candidate, dir)) await downloadFile(candidate, dir, { timeoutMs });
       if (candidate.requiresPython === undefined) {
         // The index did not say: the wheel's own METADATA decides.
         const info = await new WheelInfoCache(path.join(job.root, "wheel_info")).get(target);
