@@ -184,6 +184,7 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
       Deno.mkdirSync(ctx.storeDir, { recursive: true });
       file = await downloadFile(chosen, ctx.storeDir, {
         timeoutMs,
+        cert: config.cert,
         signal: ctx.signal,
         onProgress: ctx.progress
           ? (received: number, total: number | undefined) => ctx.progress!(chosen.filename, received, total)

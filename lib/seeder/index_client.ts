@@ -63,6 +63,8 @@ export interface FindOptions {
 
 /** Options for {@linkcode downloadFile}. */
 export interface DownloadOptions {
+  /** pip's `cert`: a PEM file of certificate authorities trusted besides the usual ones (a private index's). */
+  readonly cert?: string | undefined;
   /** The fetch implementation; the global `fetch` by default. */
   readonly fetch?: typeof fetch | undefined;
   /** How long to wait for a connection, and for more bytes after each received chunk, in milliseconds. */
@@ -306,6 +308,8 @@ interface RequestOptions {
   readonly fetch?: typeof fetch | undefined;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
+  /** pip's `cert` (see {@linkcode DownloadOptions.cert}). */
+  readonly cert?: string | undefined;
   /** Hosts whose plain-http pages are read all the same (pip's `trusted-host`). */
   readonly trustedHosts?: readonly string[] | undefined;
 }
@@ -318,6 +322,29 @@ const TIMED_OUT = Symbol("timed out");
 
 /** A body read that failed for a reason other than our own abort: the connection broke. */
 class BodyError extends Error {}
+
+/** An HTTP client per `cert` file, made on the first request that needs one and kept for the process. */
+const clients = new Map<string, Deno.HttpClient>();
+
+/** The client trusting `cert`'s authorities besides the usual ones; undefined for none. */
+function clientFor(cert: string | undefined): Deno.HttpClient | undefined {
+  if (!cert) return undefined;
+  let client = clients.get(cert);
+  if (!client) {
+    let pem: string;
+    try {
+      pem = Deno.readTextFileSync(cert);
+    } catch (e) {
+      throw new MkvenvError(`Cannot read pip's cert file "${cert}": ${e instanceof Error ? e.message : e}`, {
+        hint: "fix or unset cert in pip.conf (PIP_CERT): it names the certificate authorities of your index",
+        cause: e,
+      });
+    }
+    client = Deno.createHttpClient({ caCerts: [pem] });
+    clients.set(cert, client);
+  }
+  return client;
+}
 
 /**
  * GETs `url` and hands the response and a chunk reader to `use`. The connection and every wait for body bytes must
@@ -343,9 +370,11 @@ async function withHttp<T>(
   let phase = "waiting for a response from";
   try {
     arm();
+    const client = clientFor(options.cert);
     const response = await (options.fetch ?? fetch)(url, {
       headers: { "User-Agent": `mkvenv/${MKVENV_VERSION}`, ...headers },
       signal: controller.signal,
+      ...(client ? { client } : {}),
     }).finally(disarm);
     reader = response.body?.getReader();
     phase = "reading";
@@ -605,6 +634,7 @@ export async function findDistributionFiles(
     timeoutMs: options.timeoutMs,
     signal: inner.signal,
     trustedHosts: config.trustedHosts,
+    cert: config.cert,
   };
   const indexes = config.noIndex ? [] : [config.indexUrl, ...config.extraIndexUrls];
   const sources = [

@@ -281,8 +281,9 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
   try {
     const { downloadFile, hasDownloaded, rankWheels, resolvePipIndexes } = await import("../on_demand.ts");
     const files = deps.files ?? await indexFilesFor(job.project, deps);
-    // pip's timeout, as for the index pages: a download waits as long as pip would.
-    const timeoutMs = deps.timeoutMs ?? (resolvePipIndexes(deps.env, deps.platform).timeoutSeconds ?? 15) * 1000;
+    // pip's timeout and cert, as for the index pages: a download waits as long as pip would, trusting what it trusts.
+    const config = resolvePipIndexes(deps.env, deps.platform);
+    const timeoutMs = deps.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000;
     const known = readUpdateLog(file);
     // Periodic checks fetch only what is newer than both the seeded wheel and the last fetch; a manual one always
     // records the newest release as manual, so it is adopted at once.
@@ -298,7 +299,7 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
       const previous = known.versions.find((v) => v.filename === candidate.filename);
       if (previous && (job.source === "periodic" || previous.source === "manual")) break;
       const target = path.join(dir, candidate.filename);
-      if (!await hasDownloaded(candidate, dir)) await downloadFile(candidate, dir, { timeoutMs });
+      if (!await hasDownloaded(candidate, dir)) await downloadFile(candidate, dir, { timeoutMs, cert: config.cert });
       if (candidate.requiresPython === undefined) {
         // The index did not say: the wheel's own METADATA decides.
         const info = await new WheelInfoCache(path.join(job.root, "wheel_info")).get(target);

@@ -47,9 +47,12 @@ export interface PipIndexConfig {
   readonly noIndex: boolean;
   /** Hosts whose plain-http pages are read all the same (`trusted-host`; `host` or `host:port`). */
   readonly trustedHosts: readonly string[];
+  /** A PEM file of certificate authorities trusted besides the usual ones (`cert`; a leading `~` is expanded). */
+  readonly cert: string | undefined;
   /**
-   * Which files and environment variables the values above came from, files first in load order, then variables
-   * (e.g. `/root/.config/pip/pip.conf`, `PIP_FIND_LINKS`). A source whose values were all overridden is not listed.
+   * Which files and environment variables the index settings above came from (`cert` aside), files first in load
+   * order, then variables (e.g. `/root/.config/pip/pip.conf`, `PIP_FIND_LINKS`). A source whose values were all
+   * overridden is not listed.
    */
   readonly sources: readonly string[];
 }
@@ -229,6 +232,7 @@ const KEYS = [
   "timeout",
   "default-timeout",
   "trusted-host",
+  "cert",
 ] as const;
 type Key = typeof KEYS[number];
 
@@ -347,6 +351,8 @@ export function resolvePipIndexes(env: EnvLookup, platform: Platform, home?: str
   const findLinks = take("find-links");
   const noIndex = take("no-index");
   const trusted = take("trusted-host");
+  // Not counted in `sources`: a certificate file says whom to trust, not where to look.
+  const cert = pick("cert");
   const timeout = take("timeout", "default-timeout");
   const order = [...files.map((f) => f.path), ...KEYS.map((k) => `PIP_${k.toUpperCase().replaceAll("-", "_")}`)];
   const sources = [...new Set(used.map((s) => s.source))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
@@ -357,6 +363,7 @@ export function resolvePipIndexes(env: EnvLookup, platform: Platform, home?: str
     timeoutSeconds: timeout ? parseSeconds(timeout.setting, timeout.key) : undefined,
     noIndex: noIndex ? parseBool(noIndex.setting, "no-index") : false,
     trustedHosts: list(trusted?.setting),
+    cert: cert ? expandHome(cert.setting.value.trim(), userHome, platform) : undefined,
     sources,
   };
 }

@@ -218,6 +218,7 @@ function indexConfig(indexUrl: string, more: Partial<PipIndexConfig> = {}): PipI
     timeoutSeconds: undefined,
     noIndex: false,
     trustedHosts: [],
+    cert: undefined,
     sources: [],
     ...more,
   };
@@ -612,6 +613,82 @@ Deno.test({
     const pip26 = files.find((f) => f.filename === "pip-26.2.1-py3-none-any.whl");
     assert.equal(pip26?.url, "file:///opt/pypi/files/pip-26.2.1-py3-none-any.whl");
     assert.equal(pip26.sha256, wheelNamed(wheels, pip26.filename).sha256);
+  },
+});
+
+/** A certificate authority of the test's own, and a certificate it signed for localhost, made with openssl. */
+async function privateCa(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const file = (name: string) => path.join(dir, name);
+  await Deno.writeTextFile(file("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  const steps = [
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", file("ca.key"), "-out", file("ca.pem"), "-days", "2"],
+    ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", file("server.key"), "-out", file("server.csr")],
+    ["x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial"],
+  ];
+  const subjects = ["/CN=mkvenv test CA", "/CN=localhost"];
+  for (const [i, args] of steps.entries()) {
+    const extra = i < 2
+      ? ["-subj", subjects[i]!]
+      : ["-out", file("server.pem"), "-days", "2", "-extfile", file("san.ext")];
+    const r = await new Deno.Command("openssl", { args: [...args, ...extra], stdout: "null", stderr: "piped" })
+      .output();
+    assert.ok(r.success, new TextDecoder().decode(r.stderr));
+  }
+  return {
+    ca: file("ca.pem"),
+    cert: await Deno.readTextFile(file("server.pem")),
+    key: await Deno.readTextFile(file("server.key")),
+  };
+}
+
+const HAVE_OPENSSL = (() => {
+  try {
+    return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "an https index signed by a private authority is read, and its wheel downloaded, once pip's cert names it",
+  ignore: skipIf(!HAVE_OPENSSL, "openssl missing: it makes the test's certificate authority"),
+  async fn() {
+    await using tmp = await tempDir();
+    const { ca, cert, key } = await privateCa(tmp.path);
+    const wheel = new Uint8Array([1, 2, 3]);
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, cert, key, onListen() {} }, (req) => {
+      const url = new URL(req.url);
+      if (url.pathname === "/simple/pip/") {
+        return new Response('<a href="/files/pip-26.2.1-py3-none-any.whl">pip</a>', {
+          headers: { "content-type": "text/html" },
+        });
+      }
+      return new Response(wheel);
+    });
+    try {
+      const index = `https://localhost:${server.addr.port}/simple`;
+      await assert.rejects(
+        () => findDistributionFiles("pip", indexConfig(index), { timeoutMs: 5000 }),
+        /Cannot fetch https:\/\/localhost:\d+\/simple\/pip\/: .*(certificate|UnknownIssuer)/i,
+      );
+      const [file] = await findDistributionFiles("pip", indexConfig(index, { cert: ca }), { timeoutMs: 5000 });
+      assert.equal(file?.filename, "pip-26.2.1-py3-none-any.whl");
+      await assert.rejects(
+        () => downloadFile(file!, path.join(tmp.path, "a"), { timeoutMs: 5000 }),
+        /certificate|Issuer/i,
+      );
+      const stored = await downloadFile(file!, path.join(tmp.path, "b"), { timeoutMs: 5000, cert: ca });
+      assert.deepEqual(await Deno.readFile(stored), wheel);
+      await assert.rejects(
+        () =>
+          findDistributionFiles("pip", indexConfig(index, { cert: path.join(tmp.path, "none.pem") }), {
+            timeoutMs: 5000,
+          }),
+        (e: unknown) => e instanceof MkvenvError && /^Cannot read pip's cert file ".*none\.pem"/.test(e.message),
+      );
+    } finally {
+      await server.shutdown();
+    }
   },
 });
 

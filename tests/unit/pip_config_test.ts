@@ -28,8 +28,10 @@ function envOf(vars: Record<string, string>): (name: string) => string | undefin
  * Whether /etc/pip.conf (always read, like pip) leaves the settings under test alone. This machine's only sets `cert`;
  * a machine whose global file sets an index would make the expectations below wrong, so they are skipped there.
  */
-const ETC_IS_NEUTRAL = IS_WINDOWS ||
-  resolvePipIndexes(envOf({ XDG_CONFIG_DIRS: "/nonexistent-mkvenv-test" }), LINUX).sources.length === 0;
+const ETC = resolvePipIndexes(envOf({ XDG_CONFIG_DIRS: "/nonexistent-mkvenv-test" }), LINUX);
+const ETC_IS_NEUTRAL = IS_WINDOWS || ETC.sources.length === 0;
+/** The `cert` /etc/pip.conf sets (this machine's: the system's CA bundle), which every resolution below inherits. */
+const ETC_CERT = ETC.cert;
 const SKIP = skipIf(IS_WINDOWS, "the file tests use POSIX paths") ||
   skipIf(!ETC_IS_NEUTRAL, "/etc/pip.conf sets index options, which every pip run reads");
 
@@ -62,6 +64,7 @@ Deno.test({
       timeoutSeconds: undefined,
       noIndex: false,
       trustedHosts: [],
+      cert: ETC_CERT,
       sources: [],
     });
   },
@@ -91,6 +94,7 @@ Deno.test({
       timeoutSeconds: 2,
       noIndex: false,
       trustedHosts: [],
+      cert: ETC_CERT,
       sources: [global, legacy, user],
     });
   },
@@ -204,9 +208,11 @@ Deno.test({
       timeoutSeconds: 2.5,
       noIndex: true,
       trustedHosts: [],
+      cert: ETC_CERT,
       sources: [user, "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_TIMEOUT"],
     });
     assert.equal(s.resolve({ PIP_DEFAULT_TIMEOUT: "9" }).timeoutSeconds, 9);
+    assert.equal(s.resolve({ PIP_CERT: "~/ca.pem" }).cert, path.join(s.home, "ca.pem"));
     assert.deepEqual(s.resolve({ PIP_TRUSTED_HOST: "a.example b.example:8080" }).trustedHosts, [
       "a.example",
       "b.example:8080",
@@ -232,6 +238,7 @@ Deno.test({
       timeoutSeconds: undefined,
       noIndex: false,
       trustedHosts: [],
+      cert: undefined, // not even /etc/pip.conf's
       sources: [],
     });
     const withVar = s.resolve({ PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: "https://env.example/simple" });
