@@ -369,8 +369,9 @@ async function withHttp<T>(
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let phase = "waiting for a response from";
   try {
-    arm();
+    // Before the clock starts: reading the certificate file is no wait for the network.
     const client = clientFor(options.cert);
+    arm();
     const response = await (options.fetch ?? fetch)(url, {
       headers: { "User-Agent": `mkvenv/${MKVENV_VERSION}`, ...headers },
       signal: controller.signal,
