@@ -1,8 +1,9 @@
 /**
  * mkvenv: create Python virtual environments from Deno, fast, as virtualenv does.
  *
- * - {@linkcode createVenv} creates an environment; {@linkcode describeVenv} plans one without touching anything
- *   (the interpreter, the paths and every file operation); both take an `AbortSignal`.
+ * - {@linkcode createVenv} creates an environment; {@linkcode describeVenv} plans one (the interpreter, the paths
+ *   and every file operation) without touching the destination, though it fills mkvenv's app-data cache as a run
+ *   would (interpreter answers, install images); both take an `AbortSignal`.
  * - {@linkcode findPython} and {@linkcode listPythons} search for interpreters as `-p` does.
  * - {@linkcode runCli} is the whole command line, returning the exit code.
  * - Everything a user can cause fails with a {@linkcode MkvenvError} (exit code, message, hint).

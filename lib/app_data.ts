@@ -100,8 +100,8 @@ export function removeStaleEntries(
 
 /**
  * The error to show for `error` when it is a failure inside the app-data folder `root` that the user can act on:
- * a write refused (a read-only file system, no permission), or a file gone while this run used it (another process
- * emptied the folder: `--reset-app-data`). Undefined for any other error.
+ * a write refused (a read-only file system, no permission, or Deno's permissions not granting it), or a file gone
+ * while this run used it (another process emptied the folder: `--reset-app-data`). Undefined for any other error.
  *
  * @example Usage
  * ```ts
@@ -112,6 +112,8 @@ export function removeStaleEntries(
  * assert(appDataError(denied, "/elsewhere") === undefined);
  * const gone = new Deno.errors.NotFound("No such file or directory (os error 2): readfile '/cache/mkvenv-v1/w.whl'");
  * assert(appDataError(gone, "/cache/mkvenv-v1")?.message.endsWith("was removed while this run used it"));
+ * const notGranted = new Deno.errors.NotCapable('Requires write access to "/cache/mkvenv-v1/images", run again ...');
+ * assert(appDataError(notGranted, "/cache/mkvenv-v1")?.message.startsWith("Deno's permissions do not let"));
  * ```
  */
 export function appDataError(error: unknown, root: string): MkvenvError | undefined {
@@ -119,6 +121,13 @@ export function appDataError(error: unknown, root: string): MkvenvError | undefi
   if (error instanceof Deno.errors.NotFound) {
     return new MkvenvError(`A file of the app-data folder ${root} was removed while this run used it`, {
       hint: "run again once whatever empties the folder (mkvenv --reset-app-data elsewhere?) is done",
+      cause: error,
+    });
+  }
+  if (error instanceof Deno.errors.NotCapable) {
+    return new MkvenvError(`Deno's permissions do not let this program use the app-data folder ${root}`, {
+      hint: `grant it --allow-read and --allow-write for ${root}, or give an app-data folder it may write to ` +
+        "(--app-data DIR), or --read-only-app-data to use this one as it is",
       cause: error,
     });
   }
@@ -132,6 +141,28 @@ export function appDataError(error: unknown, root: string): MkvenvError | undefi
       cause: error,
     },
   );
+}
+
+/**
+ * Refuses a read-only app-data folder that does not exist (as virtualenv does): nothing could be read from it, and a
+ * run would silently fall back to interrogating and downloading without keeping anything.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireReadOnlyAppData } from "./app_data.ts";
+ * requireReadOnlyAppData(Deno.cwd());
+ * assert.throws(() => requireReadOnlyAppData(`${Deno.cwd()}/no such folder`), /does not exist/);
+ * ```
+ *
+ * @param dir The app-data folder given (absolute), not its versioned subfolder.
+ * @throws {MkvenvError} When `dir` is not a folder.
+ */
+export function requireReadOnlyAppData(dir: string): void {
+  if (isDirectory(dir)) return;
+  throw new MkvenvError(`The read-only app-data folder "${dir}" does not exist`, {
+    hint: "run mkvenv once without --read-only-app-data to fill it, or drop --read-only-app-data",
+  });
 }
 
 /** Whether `name` is a download's temporary (`.<file>.<pid>.<n>.tmp`, as `downloadFile` in index_client.ts names it). */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { appDataError, appDataRoot, defaultAppDataDir, type EnvLookup } from "./app_data.ts";
+import { appDataError, appDataRoot, defaultAppDataDir, type EnvLookup, requireReadOnlyAppData } from "./app_data.ts";
 import { PyInfoCache } from "./discovery/cache.ts";
 import { FolderNames } from "./discovery/folder_names.ts";
 import { type DiscoveryContext, findPython } from "./discovery/find.ts";
@@ -16,6 +16,7 @@ import { diskHostView } from "./creator/host_view.ts";
 import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { activatorOps, selectActivators } from "./activator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
+import { checkpoint } from "./deadline.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, InstallSourceMissingError, SymlinkUnsupportedError } from "./plan/apply.ts";
 import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
@@ -122,9 +123,11 @@ export interface CreateVenvOptions {
   /** Receives download progress (only when asked for, e.g. on a terminal). */
   readonly progress?: ((name: string, received: number, total: number | undefined) => void) | undefined;
   /**
-   * Cancels the run. It is checked between phases and between the plan's operations; interpreter interrogations
-   * and programs the plan runs are killed, downloads stopped. A destination this run created is removed again, and
-   * the call rejects with the signal's reason (an `AbortError` `DOMException` unless another reason was given).
+   * Cancels the run. It is checked between phases, between the plan's operations and between the files of a wheel
+   * being unpacked; interpreter interrogations, byte-compiles and programs the plan runs are killed, downloads
+   * stopped. A destination this run created is removed again, and the call rejects with the signal's reason (an
+   * `AbortError` `DOMException` unless another reason was given). Given a signal, the call's synchronous work gives
+   * the event loop a turn every few milliseconds, so a timer (`AbortSignal.timeout`) can cancel it.
    */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -380,7 +383,20 @@ function planFor(
  * ```
  */
 export async function describeVenv(options: CreateVenvOptions): Promise<VenvDescription> {
-  return (await describe(options)).description;
+  try {
+    return (await describe(options)).description;
+  } catch (e) {
+    throw appDataFault(e, options) ?? e;
+  }
+}
+
+/** {@linkcode appDataError} for this call's app-data folder; undefined when the options themselves do not resolve. */
+function appDataFault(e: unknown, options: CreateVenvOptions): MkvenvError | undefined {
+  try {
+    return appDataError(e, appDataOf(resolveInputs(options), options));
+  } catch {
+    return undefined;
+  }
 }
 
 async function describe(options: CreateVenvOptions): Promise<{
@@ -389,8 +405,8 @@ async function describe(options: CreateVenvOptions): Promise<{
   updateJobs: readonly UpdateJob[];
   timings: Record<string, number>;
 }> {
-  const signal = options.signal;
-  signal?.throwIfAborted();
+  const check = checkpoint(options.signal);
+  await check();
   const resolved = resolveInputs(options);
   // Mistakes in the options fail before any interpreter is searched for (which may run Python on a cold cache).
   if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
@@ -399,6 +415,7 @@ async function describe(options: CreateVenvOptions): Promise<{
   // The destination is checked first: a bad path fails before any interpreter is searched for.
   checkSeedOptions(options);
   if (!options.noSeed) selectSeeder(options.seeder);
+  if (options.readOnlyAppData) requireReadOnlyAppData(appDataDirOf(resolved, options));
   const destState = inspectDest(options.dest, resolved.cwd, resolved.platform);
   const start = performance.now();
   // A seeding run that has to interrogate is most likely a first one, whose seeding reads a wheel: what reading it
@@ -407,10 +424,10 @@ async function describe(options: CreateVenvOptions): Promise<{
     ...contextFor(resolved),
     onInterrogate: options.noSeed ? undefined : preloadColdPath,
   });
-  signal?.throwIfAborted();
+  await check();
   const found = performance.now();
   const seeding = await prepareSeeds(resolved, options, python, destState);
-  signal?.throwIfAborted();
+  await check();
   const timings = { discovery: found - start, seeding: performance.now() - found };
   return {
     timings,
@@ -464,12 +481,14 @@ async function prepareSeeds(
   return { seeder, ops: planned.ops, seeds: planned.seeds, warnings, updateJobs };
 }
 
+/** The run's app-data folder as given (absolute). */
+function appDataDirOf({ platform, cwd, env }: Resolved, options: CreateVenvOptions): string {
+  return platform.path.resolve(cwd, options.appData ?? defaultAppDataDir(platform.os, env));
+}
+
 /** The run's app-data folder (absolute, versioned). */
 function appDataOf(resolved: Resolved, options: CreateVenvOptions): string {
-  const { platform } = resolved;
-  return appDataRoot(
-    platform.path.resolve(resolved.cwd, options.appData ?? defaultAppDataDir(platform.os, resolved.env)),
-  );
+  return appDataRoot(appDataDirOf(resolved, options));
 }
 
 /** Where and how this run looks for seed wheels. */

@@ -47,3 +47,38 @@ export function startDeadline(ms: number, onExpire: () => void): () => void {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => void startDeadline(ms, resolve));
 }
+
+/**
+ * A checkpoint for long stretches of synchronous work done for a caller that can cancel. Each call throws `signal`'s
+ * reason once it is aborted, and, when over `sliceMs` of work has passed since the last turn, gives the event loop a
+ * turn first: otherwise an abort by a timer (`AbortSignal.timeout`), or by another request a host program serves,
+ * could only land after the work ended. Without a signal it does nothing, so a run nobody can cancel (mkvenv's own
+ * executable) never pauses.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkpoint } from "./deadline.ts";
+ * const signal = AbortSignal.timeout(1);
+ * const check = checkpoint(signal, 0);
+ * await assert.rejects(async () => {
+ *   for (;;) await check(); // busy work; the timeout lands at a turn
+ * }, { name: "TimeoutError" });
+ * ```
+ *
+ * @param signal The caller's signal, if any.
+ * @param sliceMs The work between turns, in milliseconds.
+ * @returns A function to await between steps of the work; it resolves at once while no turn is due.
+ */
+export function checkpoint(signal: AbortSignal | undefined, sliceMs = 5): () => Promise<void> | undefined {
+  if (!signal) return () => undefined;
+  let last = performance.now();
+  return () => {
+    signal.throwIfAborted();
+    if (performance.now() - last < sliceMs) return undefined;
+    return sleep(0).then(() => {
+      last = performance.now();
+      signal.throwIfAborted();
+    });
+  };
+}

@@ -34,7 +34,18 @@ export function platformFor(os: string): Platform {
   };
 }
 
-/** The platform this process runs on. */
+/**
+ * The platform this process runs on.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostPlatform } from "@mkvenv/mkvenv";
+ * const platform = hostPlatform();
+ * assert.equal(platform.isWindows, Deno.build.os === "windows");
+ * assert.equal(platform.path.join("env", "bin"), platform.isWindows ? "env\\bin" : "env/bin");
+ * ```
+ */
 export function hostPlatform(): Platform {
   return platformFor(Deno.build.os);
 }

@@ -15,7 +15,7 @@ import {
   codeCacheWanted,
   defaultAppDataDir,
   type EnvLookup,
-  isDirectory,
+  requireReadOnlyAppData,
 } from "./app_data.ts";
 import { sleep } from "./deadline.ts";
 import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
@@ -176,7 +176,12 @@ function verbosityOf(resolved: ResolvedOptions): number {
 
 function errorOutput(error: unknown, out: Output): string {
   const usage = error instanceof MkvenvError && error.exitCode === EXIT_USAGE ? `${USAGE}\n` : "";
-  const hint = error instanceof MkvenvError ? error.hint : undefined;
+  // Deno's permission refusals name the flag to grant; mkvenv's own program has them all (-A).
+  const hint = error instanceof MkvenvError
+    ? error.hint
+    : error instanceof Deno.errors.NotCapable
+    ? "mkvenv needs Deno's permissions to read, write, run programs and read the environment: run it with -A"
+    : undefined;
   let text = usage;
   if (out.traceback) {
     // As virtualenv re-raises: the stack, then each cause's.
@@ -315,11 +320,7 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
         );
       }
     }
-    if (!isDirectory(appDataDir)) {
-      throw new MkvenvError(`The read-only app-data folder "${appDataDir}" does not exist`, {
-        hint: "run mkvenv once without --read-only-app-data to fill it, or drop --read-only-app-data",
-      });
-    }
+    requireReadOnlyAppData(appDataDir);
   }
   const listing = values["list-pythons"] === true;
   const upgrading = values["upgrade-embed-wheels"] === true;

@@ -67,6 +67,14 @@ export function registerActivator(activator: Activator): Registration {
 /**
  * The names `--activators` accepts: with a platform, those available there (what an environment gets unless
  * `--activators` says otherwise); without one, every activator known, mkvenv's first, then the registered ones.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { activatorNames, hostPlatform } from "@mkvenv/mkvenv";
+ * assert.ok(activatorNames().includes("batch")); // cmd.exe's, written on Windows only
+ * assert.equal(activatorNames(hostPlatform()).includes("batch"), hostPlatform().isWindows);
+ * ```
  */
 export function activatorNames(platform?: Platform): string[] {
   return registry.all().filter((a) => !platform || a.supports(platform)).map((a) => a.name);

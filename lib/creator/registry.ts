@@ -76,7 +76,18 @@ export function registerCreator(creator: Creator): Registration {
   return registry.register(creator);
 }
 
-/** The names `--creator` accepts: `builtin`, mkvenv's creators, then the registered ones. */
+/**
+ * The names `--creator` accepts: `builtin`, mkvenv's creators, then the registered ones.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { creatorNames } from "@mkvenv/mkvenv";
+ * const names = creatorNames();
+ * assert.equal(names[0], "builtin"); // the creator that fits the interpreter
+ * assert.ok(names.includes("cpython3-posix") && names.includes("venv"));
+ * ```
+ */
 export function creatorNames(): string[] {
   return ["builtin", ...registry.all().map((c) => c.name)];
 }

@@ -52,7 +52,9 @@ export interface DiscoveryContext {
 }
 
 /** A discovery context with its Windows sources ready (or known to be absent). */
-type Prepared = DiscoveryContext & Required<Pick<ProposalContext, "windows">>;
+// Spelled out, not `Required<Pick<…>>`: that drops `undefined` unless exactOptionalPropertyTypes is on, and importers
+// of these sources may check them without it.
+type Prepared = DiscoveryContext & { readonly windows: ProposalContext["windows"] };
 
 /**
  * Readies the Windows sources (PEP 514 registry, Store packages) of a search: on Windows, or with an injected registry.

@@ -66,7 +66,17 @@ export function registeredSources(position: "first" | "last"): readonly Discover
   return registry.added().filter((s) => (s.position ?? "last") === position);
 }
 
-/** Names of the registered discovery sources, in registration order. */
+/**
+ * Names of the registered discovery sources, in registration order.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { discoverySourceNames, registerDiscoverySource } from "@mkvenv/mkvenv";
+ * using _ = registerDiscoverySource({ name: "nothing-here", candidates: () => [] });
+ * assert.ok(discoverySourceNames().includes("nothing-here"));
+ * ```
+ */
 export function discoverySourceNames(): string[] {
   return registry.added().map((s) => s.name);
 }

@@ -8,6 +8,7 @@ import { hostPath as path, type PathModule } from "../path.ts";
 import { lstatOrUndefined, replaceAtomicallySync } from "../app_data.ts";
 import { rewriteDylibReference } from "../creator/macho.ts";
 import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
+import { checkpoint } from "../deadline.ts";
 import { MkvenvError } from "../errors.ts";
 import type { CopyOp, InstallTreeOp, MergeCfgOp, Plan, PlanOp, RunOp } from "./ops.ts";
 
@@ -408,6 +409,9 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
   return new MkvenvError(`Cannot ${verb} "${op.path}": ${reason}`, {
     hint: error instanceof Deno.errors.PermissionDenied
       ? "choose a destination in a folder you can write to, or fix its permissions"
+      : error instanceof Deno.errors.NotCapable
+      // Deno makes symbolic links only with unscoped grants, and environments hold some (lib64, the interpreter).
+      ? "grant the program Deno's --allow-read and --allow-write, without a list of paths where links are made"
       : undefined,
     cause: error,
   });
@@ -417,7 +421,8 @@ function explain(op: PlanOp, error: unknown): MkvenvError {
 export interface ApplyOptions {
   /**
    * Stops between operations, and kills a program the plan runs, when it aborts; the promise then rejects with its
-   * reason. What was applied so far stays (the caller removes a destination it created).
+   * reason. What was applied so far stays (the caller removes a destination it created). With a signal the executor
+   * gives the event loop a turn every few milliseconds, so that a timer can abort it.
    */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -438,6 +443,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
   // In a destination that existed before, a folder may be a link leading out of it; a new one holds only our folders.
   const linkCheck = lstatOrUndefined(plan.root) ? new LinkCheck(plan.root) : undefined;
   const outcome: Outcome = { warnings: [], installedVia: new Map() };
+  const check = checkpoint(signal);
   for (const op of plan.ops) {
     const inside = isInside(plan.root, op.path);
     if (!inside && !(op.op === "write" && plan.outside?.includes(op.path))) {
@@ -447,7 +453,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
       if (op.op === "installTree") { for (const folder of treeFolders(op)) linkCheck.assertNoLinkedFolder(folder); }
       else linkCheck.assertNoLinkedFolder(op.op === "mkdir" || op.op === "run" ? op.path : path.dirname(op.path));
     }
-    signal?.throwIfAborted();
+    await check();
     try {
       if (op.op === "run") await applyRun(op, signal);
       else applyOp(op, outcome, ownsProcess);

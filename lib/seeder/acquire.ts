@@ -133,10 +133,15 @@ function localCandidates(ctx: AcquireContext, project: string, version: SeedVers
   );
 }
 
+/**
+ * The first accepted candidate whose metadata reads and whose `Requires-Python` allows the target. A wheel that
+ * cannot be read is skipped with a warning, and listed in `unreadable` for an error to name.
+ */
 async function firstCompatible(
   candidates: readonly Candidate[],
   ctx: AcquireContext,
   accept: (c: Candidate) => boolean,
+  unreadable: string[],
 ): Promise<AcquiredWheel | undefined> {
   for (const candidate of candidates) {
     if (!accept(candidate)) continue;
@@ -144,7 +149,11 @@ async function firstCompatible(
     try {
       info = await ctx.infoCache.get(candidate.file);
     } catch (e) {
-      ctx.debug?.(`skipping ${candidate.file}: ${e instanceof Error ? e.message : e}`);
+      const reason = `${candidate.file} (${e instanceof Error ? e.message : e})`;
+      if (!unreadable.includes(reason)) {
+        unreadable.push(reason);
+        ctx.warn?.(`skipped the unreadable wheel ${reason}`);
+      }
       continue;
     }
     if (!requiresPythonAllows(info.requiresPython, ctx.python)) {
@@ -226,6 +235,26 @@ function searched(ctx: AcquireContext): string {
 
 /** Finds the wheel to seed `project` at `version` with, downloading it when the rules above say so. */
 export async function acquireWheel(project: string, version: SeedVersion, ctx: AcquireContext): Promise<AcquiredWheel> {
+  // A failure leaves the run's warnings unprinted: its error names the local wheels that could not be read.
+  const unreadable: string[] = [];
+  try {
+    return await acquire(project, version, ctx, unreadable);
+  } catch (e) {
+    if (!(e instanceof MkvenvError) || !unreadable.length) throw e;
+    throw new MkvenvError(`${e.message}; skipped as unreadable: ${unreadable.join(", ")}`, {
+      hint: e.hint,
+      exitCode: e.exitCode,
+      cause: e,
+    });
+  }
+}
+
+async function acquire(
+  project: string,
+  version: SeedVersion,
+  ctx: AcquireContext,
+  unreadable: string[],
+): Promise<AcquiredWheel> {
   const normalized = normalizeProject(project);
   const local = localCandidates(ctx, normalized, version);
   const pinned = version !== "bundle" && version !== "embed" && version !== "latest" ? version : undefined;
@@ -244,7 +273,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
       // --download with a local wheel to fall back to: the index being down is no reason to fail (virtualenv warns).
       const fallback = version === "latest"
         ? undefined
-        : await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name));
+        : await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name), unreadable);
       if (!fallback) throw e;
       ctx.warn?.(
         `could not use the package index (${e instanceof Error ? e.message : e}); seeding from ${fallback.path}`,
@@ -253,7 +282,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
     }
   }
   if (pinned !== undefined) {
-    const exact = await firstCompatible(local, ctx, (c) => isVersion(c.name, pinned));
+    const exact = await firstCompatible(local, ctx, (c) => isVersion(c.name, pinned), unreadable);
     if (exact) return exact;
     if (ctx.download === false) {
       throw new MkvenvError(`No ${project}==${pinned} wheel for ${where} found in: ${searched(ctx)}`, {
@@ -263,7 +292,7 @@ export async function acquireWheel(project: string, version: SeedVersion, ctx: A
     }
     return await fromIndex(normalized, pinned, ctx);
   }
-  const newest = await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name));
+  const newest = await firstCompatible(local, ctx, (c) => !isPreReleaseWheel(c.name), unreadable);
   if (newest) return newest;
   throw new MkvenvError(`No ${project} wheel for ${where} found in: ${searched(ctx)}`, {
     hint: version === "embed"

@@ -71,28 +71,36 @@ export interface ConsoleScriptNameOptions {
  * Which template pip renders the script body with; the two differ, so it must match the pip being seeded.
  *
  * - `pip26`: pip 26's own template (`sys.argv[0].removesuffix('.exe')`, needs Python 3.9+, as pip 26 does).
- * - `pip23`: distlib 0.3.6's template, written by pip 23.x (for example Python 3.12.1's ensurepip, pip 23.2.1).
+ * - `pip23`: distlib's template from 0.3.0 on, written by pip 19.3 to 25.0 (for example Python 3.12.1's ensurepip,
+ *   pip 23.2.1).
+ * - `pip19`: pip's own template before 19.3 (blank lines around the import, `-script.pyw?`), which pip set on
+ *   distlib's script maker until it switched to distlib's (pip 19.3, "Switch to new distlib wheel script template").
+ * - `pip18`: the same, written by distlib 0.2.7 and older (pip before 19.0), which put a newline after the shebang
+ *   line that already ended with one (distlib 0.2.8: "Avoided unnecessary newlines in script preambles"), so the
+ *   script has an empty second line.
  *
  * pip 25.x used a third template (pip pull request 13166) and pip 24.x distlib 0.3.8's; neither is reproduced.
  */
-export type ScriptTemplate = "pip26" | "pip23";
+export type ScriptTemplate = "pip26" | "pip23" | "pip19" | "pip18";
 
 /**
  * The template the pip of version `pipVersion` writes scripts with: pip 25.1 and later (Python 3.9+ only) use their
- * own, with `str.removesuffix`; older pips, including 25.0.1, the last for Python 3.8, distlib's. Unknown: the newest.
+ * own, with `str.removesuffix`; pip 19.3 to 25.0.1 (the last for Python 3.8) distlib's; older pips their own, as
+ * {@linkcode ScriptTemplate} tells. Unknown: the newest.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
  * import { scriptTemplateFor } from "./console_scripts.ts";
  * assert(scriptTemplateFor("25.0.1") === "pip23" && scriptTemplateFor("26.2.1") === "pip26");
+ * assert(scriptTemplateFor("19.2.3") === "pip19" && scriptTemplateFor("18.1") === "pip18");
  * ```
  */
 export function scriptTemplateFor(pipVersion: string | undefined): ScriptTemplate {
   const m = /^(\d+)(?:\.(\d+))?/.exec(pipVersion ?? "");
   if (!m) return "pip26";
-  const [major, minor] = [Number(m[1]), Number(m[2] ?? 0)];
-  return major < 25 || (major === 25 && minor < 1) ? "pip23" : "pip26";
+  const release = Number(m[1]) * 1000 + Number(m[2] ?? 0);
+  return release < 19_000 ? "pip18" : release < 19_003 ? "pip19" : release < 25_001 ? "pip23" : "pip26";
 }
 
 /** Options for {@linkcode renderConsoleScript} and {@linkcode consoleScriptShebang}. */
@@ -305,6 +313,12 @@ function scriptBody(module: string, attr: string, template: ScriptTemplate): str
   }
   // distlib imports the first component of a dotted callable and calls the whole path.
   const importName = attr.split(".")[0]!;
+  if (template === "pip19" || template === "pip18") {
+    return `# -*- coding: utf-8 -*-\nimport re\nimport sys\n\nfrom ${module} import ${importName}\n\n` +
+      `if __name__ == '__main__':\n` +
+      `    sys.argv[0] = re.sub(r'(-script\\.pyw?|\\.exe)?$', '', sys.argv[0])\n` +
+      `    sys.exit(${attr}())\n`;
+  }
   if (template === "pip23") {
     return `# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom ${module} import ${importName}\n` +
       `if __name__ == '__main__':\n` +
@@ -341,7 +355,11 @@ export function renderConsoleScript(
   if (isWindows(options)) {
     throw new MkvenvError("Windows console scripts are .exe files: render them with renderWindowsConsoleScript()");
   }
-  return consoleScriptShebang(pythonExe, options) + scriptBody(module, attr, options.template ?? "pip26");
+  const template = options.template ?? "pip26";
+  const shebang = consoleScriptShebang(pythonExe, options);
+  // distlib 0.2.7 added a line end after any shebang; the trampoline's last line has none of its own.
+  const preamble = template === "pip18" && !shebang.endsWith("' '''\n") ? `${shebang}\n` : shebang;
+  return preamble + scriptBody(module, attr, template);
 }
 
 /** The interpreter a Windows launcher is chosen for (as {@linkcode PythonInfo} reports it). */

@@ -36,9 +36,14 @@ export interface Image {
   readonly manifest: ImageManifest;
 }
 
-/** The folder of the image of `wheelFile` for a target Python. */
-export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: string): string {
-  return path.join(imagesRoot, `${python.major}.${python.minor}`, path.basename(wheelFile).replace(/\.whl$/, ""));
+/**
+ * The folder of the image of `wheelFile` (of `size` bytes) for a target Python: `<X.Y>/<wheel name>@<size>`. The
+ * size tells apart wheels of one name with other contents (Debian's patched `pip-23.0.1` and PyPI's), which would
+ * otherwise share an image, whichever was built first.
+ */
+export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: string, size: number): string {
+  const name = path.basename(wheelFile).replace(/\.whl$/, "");
+  return path.join(imagesRoot, `${python.major}.${python.minor}`, `${name}@${size}`);
 }
 
 /**
@@ -176,7 +181,7 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
     const site = path.join(temp, "site");
     Deno.mkdirSync(site);
     const { extractWheel } = await import("../on_demand.ts");
-    const extracted = await extractWheel(Deno.readFileSync(wheelFile), site, path.basename(wheelFile));
+    const extracted = await extractWheel(Deno.readFileSync(wheelFile), site, path.basename(wheelFile), signal);
     // pip moves a .data folder's parts to other places (scripts to bin, headers, data to the prefix): an image holds
     // site-packages only, so such a wheel is refused rather than installed wrong. No pip or setuptools wheel has one.
     const data = extracted.files.find((f) => /^[^/]+\.data\//.test(f));
@@ -291,16 +296,19 @@ export function compiledFiles(image: Image, tag: string): readonly string[] | un
 
 /**
  * Byte-compiles an image now, once per interpreter kind: `--symlink-app-data` environments then find valid `.pyc`
- * files in the image and never write their own into it.
+ * files in the image and never write their own into it. An abort of `signal` kills the compile and rejects with its
+ * reason; the image stays as it was, uncompiled (the compiled list is written last).
  */
-export function compileImage(image: Image, python: string, tag: string): void {
+export async function compileImage(image: Image, python: string, tag: string, signal?: AbortSignal): Promise<void> {
   if (compiledFiles(image, tag)) return;
-  const out = new Deno.Command(python, {
+  const out = await new Deno.Command(python, {
     args: ["-E", "-s", "-c", COMPILE_SCRIPT, image.site, compiledList(image, tag), ""],
     stdin: "null",
     stdout: "null",
     stderr: "piped",
-  }).outputSync();
+    ...(signal ? { signal } : {}),
+  }).output();
+  signal?.throwIfAborted();
   if (out.code !== 0) throw new Error(`compiling ${image.site} failed: ${new TextDecoder().decode(out.stderr)}`);
 }
 

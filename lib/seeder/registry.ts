@@ -106,7 +106,7 @@ const appDataSeeder: Seeder = {
     const tag = bytecodeTag(info);
     for (const wheel of wheels) {
       input.signal?.throwIfAborted();
-      const dir = imageDir(p.join(input.appData, "images"), info.versionInfo, wheel.path);
+      const dir = imageDir(p.join(input.appData, "images"), info.versionInfo, wheel.path, wheel.info.size);
       // The everyday run: an earlier one worked out what to link, and that file exists only in a built image.
       const prepared = link !== "symlink" ? readPreparedTree(dir, tag) : undefined;
       const image = prepared
@@ -125,7 +125,7 @@ const appDataSeeder: Seeder = {
         } else if (!compiled && !options.readOnlyAppData) {
           // Linked folders need their bytecode before an environment can write some into the image; hard links and
           // copies get it from then on, without this run waiting.
-          if (link === "symlink") compileImage(image, info.systemExecutable, tag);
+          if (link === "symlink") await compileImage(image, info.systemExecutable, tag, input.signal);
           else compileImageInBackground(image, info.systemExecutable, tag);
         }
       }
@@ -198,7 +198,16 @@ export function registerSeeder(seeder: Seeder): Registration {
   return registry.register(seeder);
 }
 
-/** The names `--seeder` accepts: mkvenv's seeders (`app-data`, the default, and `pip`), then the registered ones. */
+/**
+ * The names `--seeder` accepts: mkvenv's seeders (`app-data`, the default, and `pip`), then the registered ones.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { seederNames } from "@mkvenv/mkvenv";
+ * assert.deepEqual(seederNames().slice(0, 2), ["app-data", "pip"]);
+ * ```
+ */
 export function seederNames(): string[] {
   return registry.all().map((s) => s.name);
 }

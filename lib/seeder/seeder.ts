@@ -20,6 +20,7 @@ import {
   recordHash,
   renderConsoleScript,
   renderWindowsConsoleScript,
+  type ScriptTemplate,
   scriptTemplateFor,
   windowsLauncherName,
   windowsScriptFileName,
@@ -160,6 +161,11 @@ export function imageInstallOps(
   const v = input.python.info.versionInfo;
   // The scripts are what the seeded pip would write.
   const installer = wheel.info.name.toLowerCase() === "pip" ? wheel.info.version : options.launcherPip?.version;
+  if (writesRequested(installer)) {
+    // pip 20.2 and later mark what was asked for by name, as each seed is (ensurepip, virtualenv's pip seeder).
+    ops.push({ op: "write", path: p.join(layout.purelib, distInfo, "REQUESTED"), content: "" });
+    record += `${csvField(`${distInfo}/REQUESTED`)},${recordHash(new Uint8Array())},0\n`;
+  }
   const template = scriptTemplateFor(installer);
   const scripts = consoleScriptsToWrite(wheel.info.consoleScripts, v);
   if (!input.platform.isWindows) {
@@ -194,6 +200,12 @@ export function imageInstallOps(
   return ops;
 }
 
+/** Whether the pip of version `pipVersion` writes REQUESTED (pip 20.2 and later; unknown: the newest). */
+function writesRequested(pipVersion: string | undefined): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(pipVersion ?? "");
+  return !m || Number(m[1]) > 20 || (Number(m[1]) === 20 && Number(m[2]) >= 2);
+}
+
 /** Where pip keeps its vendored distlib, relative to site-packages. */
 const PIP_DISTLIB = ["pip", "_vendor", "distlib"] as const;
 
@@ -218,7 +230,7 @@ function windowsScripts(
   wheel: AcquiredWheel,
   scripts: readonly ConsoleScript[],
   launcherPip: LauncherPip | undefined,
-  options: ImageInstallOptions & { readonly template: "pip23" | "pip26" },
+  options: ImageInstallOptions & { readonly template: ScriptTemplate },
 ): { path: string; content: Uint8Array }[] {
   const info = input.python.info;
   const warn = options.warn ?? (() => {});

@@ -16,6 +16,7 @@
 import { loadNodeCodecs, nodeCodecs } from "./node_codecs.ts";
 import { readZipEntries, readZipEntry, type ZipEntry } from "./zip_read.ts";
 import { formatVersion, parseVersion } from "../discovery/pep440.ts";
+import { checkpoint } from "../deadline.ts";
 import { MkvenvError } from "../errors.ts";
 import { hostPath } from "../path.ts";
 import { normalizeProject, parseWheelFileName, type WheelFileName } from "./wheel_name.ts";
@@ -238,6 +239,8 @@ interface PlannedFile {
  * @param target An existing, empty folder.
  * @param fileName The wheel's file name, used in error messages and to pick the `.dist-info` folder when the
  * wheel holds several; `wheel` when omitted.
+ * @param signal Stops the extraction between files when aborted (the promise rejects with its reason); the work
+ * gives the event loop a turn every few milliseconds while there is a signal, so that a timer can abort it.
  * @returns The `.dist-info` folder, the files written and the RECORD rows.
  * @throws {MkvenvError} When the wheel is not a readable zip, an entry is refused, RECORD is missing or does not
  * match, or writing fails; the message names the wheel and the entry.
@@ -250,7 +253,12 @@ interface PlannedFile {
  * console.assert(distInfo === "pip-23.2.1.dist-info" && files.includes("pip/__init__.py"));
  * ```
  */
-export async function extractWheel(bytes: Uint8Array, target: string, fileName?: string): Promise<ExtractedWheel> {
+export async function extractWheel(
+  bytes: Uint8Array,
+  target: string,
+  fileName?: string,
+  signal?: AbortSignal,
+): Promise<ExtractedWheel> {
   await loadNodeCodecs();
   const label = labelOf(fileName);
   const root = hostPath.resolve(target);
@@ -281,7 +289,9 @@ export async function extractWheel(bytes: Uint8Array, target: string, fileName?:
     }
   }
   // One file at a time, synchronously: with the data in memory, promises and concurrency only add overhead.
+  const check = checkpoint(signal);
   for (const file of planned) {
+    await check();
     const data = file === recordFile ? recordBytes : readZipEntry(bytes, file.entry, label);
     if (file.record !== undefined) verifyHash(file, data, label);
     try {

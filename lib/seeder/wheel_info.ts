@@ -33,6 +33,8 @@ export interface WheelInfo {
   readonly consoleScripts: readonly ConsoleScriptEntry[];
   /** The `.dist-info` folder name. */
   readonly distInfo: string;
+  /** The file's size in bytes: with its name, what tells its install image apart from another wheel's. */
+  readonly size: number;
 }
 
 interface CachedWheelInfo {
@@ -59,7 +61,7 @@ export class WheelInfoCache {
     try {
       const cached = JSON.parse(Deno.readTextFileSync(key)) as CachedWheelInfo;
       if (cached.size === stat.size && cached.mtimeMs === stat.mtime?.getTime() && cached.info.path === file) {
-        return cached.info;
+        return { ...cached.info, size: stat.size };
       }
     } catch { /* missing or unreadable: read the wheel */ }
     const { readWheelMetadata } = await import("../on_demand.ts");
@@ -71,6 +73,7 @@ export class WheelInfoCache {
       requiresPython: meta.requiresPython,
       consoleScripts: meta.consoleScripts.map((s) => ({ name: s.name, module: s.module, attr: s.attr })),
       distInfo: meta.distInfo,
+      size: stat.size,
     };
     if (this.#readOnly) return info;
     try {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cleanEnv, imagesSettled, mkvenv, pyenvPython, run, skipIf, tempDir } from "../_helpers.ts";
+import { cleanEnv, CLI, CONFIG, imagesSettled, mkvenv, pyenvPython, run, skipIf, tempDir } from "../_helpers.ts";
 
 const PY312 = pyenvPython("3.12");
 
@@ -146,6 +146,10 @@ Deno.test({
           "(it must already hold what this run needs)\n",
       );
       await assert.rejects(Deno.lstat(dest), Deno.errors.NotFound);
+      // A dry run fills the app data as a run would, so it fails the same way.
+      const dry = await mkvenv([dest, "-p", PY312!, "--app-data", ad, "--dry-run"], { env, seed: true });
+      assert.equal(dry.code, 1, dry.stderr);
+      assert.equal(dry.stderr, r.stderr);
       // This machine's own file:// index answers, so the failure is the write.
       const index = "/opt/pypi/simple/pip/index.html";
       if (await Deno.lstat(index).then(() => true, () => false)) {
@@ -157,5 +161,50 @@ Deno.test({
     } finally {
       await run("umount", [ad]);
     }
+  },
+});
+
+Deno.test({
+  name: "cli: Deno permissions that leave the app-data folder out are a clear error; so are scoped grants for links",
+  ignore: skipIf(!PY312, "pyenv CPython 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "ad"), dest = path.join(tmp.path, "env");
+    const env = cleanEnv({ HOME: tmp.path });
+    // A host program granted writes to the destination only (and no --allow-sys).
+    const scoped = (...args: string[]) =>
+      run(Deno.execPath(), [
+        "run",
+        "--allow-read",
+        "--allow-env",
+        "--allow-run",
+        `--allow-write=${dest}`,
+        "--config",
+        CONFIG,
+        CLI,
+        dest,
+        "-p",
+        PY312!,
+        "--app-data",
+        ad,
+        "--no-periodic-update",
+        ...args,
+      ], { env });
+    for (const args of [[], ["--dry-run"]]) {
+      const r = await scoped(...args);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(
+        r.stderr,
+        `error: Deno's permissions do not let this program use the app-data folder ${ad}/mkvenv-v1\n` +
+          `hint: grant it --allow-read and --allow-write for ${ad}/mkvenv-v1, or give an app-data folder it may ` +
+          "write to (--app-data DIR), or --read-only-app-data to use this one as it is\n",
+      );
+    }
+    // Without seeding nothing is written to the app data, but Deno makes symbolic links only with unscoped grants.
+    const r = await scoped("--no-seed");
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: Cannot create link "[^"]+": Deno\.symlinkSync\(\) requires unscoped /);
+    assert.match(r.stderr, /\nhint: grant the program Deno's --allow-read and --allow-write, without a list of paths /);
+    await assert.rejects(Deno.lstat(dest), Deno.errors.NotFound);
   },
 });

@@ -253,9 +253,10 @@ async function mkvenvJson(args: readonly string[], env?: Record<string, string>)
   return JSON.parse(r.stdout) as JsonReport;
 }
 
-/** The image folder of a wheel for a target Python, under an app-data folder. */
+/** The image folder of a wheel for a target Python, under an app-data folder (named by the wheel and its size). */
 function imageOf(appData: string, minor: string, wheel: string): string {
-  return path.join(appData, "mkvenv-v1", "images", minor, path.basename(wheel).replace(/\.whl$/, ""));
+  const name = `${path.basename(wheel).replace(/\.whl$/, "")}@${Deno.statSync(wheel).size}`;
+  return path.join(appData, "mkvenv-v1", "images", minor, name);
 }
 
 interface ImageManifest {
@@ -793,10 +794,146 @@ Deno.test({
     assert.equal(r.stdout, "");
     assert.ok(!(await exists(dest)), "nothing created");
 
+    // A wheel of that version that cannot be read is named, not only skipped; a newer broken one warns.
+    const broken = path.join(tmp.path, "broken");
+    await Deno.mkdir(broken);
+    await Deno.writeTextFile(path.join(broken, "pip-99.0-py3-none-any.whl"), "not a zip");
+    const extra = ["--extra-search-dir", broken];
+    r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--pip", "99.0", "--no-download", ...extra], {
+      seed: true,
+    });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^error: No pip==99\\.0 wheel for Python 3\\.12 found in: .*; skipped as unreadable: ` +
+          `${broken}/pip-99\\.0-py3-none-any\\.whl \\(pip-99\\.0-py3-none-any\\.whl: not a readable zip archive: `,
+      ),
+    );
+    assert.ok(!(await exists(dest)), "nothing created");
+    r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--no-download", "-q", ...extra], {
+      seed: true,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: skipped the unreadable wheel .*pip-99\.0-py3-none-any\.whl \(/);
+    await Deno.remove(dest, { recursive: true });
+
     r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--pip", "bogus!"], { seed: true });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^error: Invalid --pip value "bogus!"\nhint: use bundle, embed, latest, none or a version/m);
     assert.ok(!(await exists(dest)), "nothing created");
+  },
+});
+
+// --- what pip itself would have installed ---------------------------------------------------------------------------
+
+/** The bundled wheels of an interpreter's ensurepip (pip and setuptools), by project. */
+function bundledWheels(python: string): Map<string, string> {
+  const lib = path.join(path.dirname(path.dirname(python)), "lib");
+  const out = new Map<string, string>();
+  for (const version of Deno.readDirSync(lib)) {
+    const bundled = path.join(lib, version.name, "ensurepip", "_bundled");
+    if (!version.name.startsWith("python") || !existsSync(bundled)) continue;
+    for (const e of Deno.readDirSync(bundled)) {
+      const project = e.name.split("-")[0]!;
+      if (e.name.endsWith(".whl") && (project === "pip" || project === "setuptools")) {
+        out.set(project, path.join(bundled, e.name));
+      }
+    }
+  }
+  return out;
+}
+
+/** The scripts (name to text) and the RECORD rows other than bytecode, of every seed in an environment. */
+async function installedByPip(dest: string): Promise<{ scripts: Map<string, string>; rows: string[] }> {
+  const site = await sitePackages(dest);
+  const scripts = new Map<string, string>();
+  for (const e of Deno.readDirSync(path.join(dest, "bin"))) {
+    if (/^(pip|easy_install)/.test(e.name)) scripts.set(e.name, Deno.readTextFileSync(path.join(dest, "bin", e.name)));
+  }
+  const rows: string[] = [];
+  for (const e of Deno.readDirSync(site)) {
+    if (!e.name.endsWith(".dist-info")) continue;
+    const record = Deno.readTextFileSync(path.join(site, e.name, "RECORD"));
+    rows.push(...record.split(/\r?\n/).filter((row) => row && !row.includes("__pycache__/")));
+  }
+  return { scripts, rows: rows.sort() };
+}
+
+Deno.test({
+  name: "e2e seed: scripts, RECORD and REQUESTED are what each ensurepip's own pip writes (pip 18.1 to 24.2)",
+  ignore: skipIf(!realPythons().some((p) => p.label.startsWith("pyenv")), "no pyenv interpreters"),
+  async fn(t) {
+    await using tmp = await tempDir();
+    const env = userEnv(tmp.path);
+    for (const minor of ["3.6", "3.7", "3.12", "3.13"]) {
+      const python = pyenvPython(minor);
+      const wheels = python ? bundledWheels(python) : new Map<string, string>();
+      if (!python || !wheels.has("pip")) {
+        console.log(`skipped ${minor}: no pyenv CPython ${minor} with ensurepip wheels`);
+        continue;
+      }
+      await t.step(`${minor}: ${[...wheels.values()].map((w) => path.basename(w)).join(", ")}`, async () => {
+        // A simple shebang for the older pips, the /bin/sh trampoline (a space in the path) for the newer.
+        const dest = path.join(tmp.path, minor === "3.6" || minor === "3.7" ? `env-${minor}` : `env ${minor}`);
+        const pins = [...wheels].flatMap(([project, file]) => [`--${project}`, path.basename(file).split("-")[1]!]);
+        const appData = path.join(tmp.path, `ad-${minor}`);
+        const r = await mkvenv([dest, "-p", python, "--app-data", appData, "--no-download", ...pins], {
+          seed: true,
+          env: cleanEnv({ HOME: tmp.path, PIP_CONFIG_FILE: "/dev/null" }),
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const ours = await installedByPip(dest);
+        await Deno.remove(dest, { recursive: true });
+        // The same wheels installed by name by their own pip, into a bare environment at the same path.
+        assert.equal((await run(python, ["-m", "venv", "--without-pip", dest], { env })).code, 0);
+        const links = path.join(tmp.path, `wheels-${minor}`);
+        await Deno.mkdir(links);
+        for (const file of wheels.values()) await Deno.symlink(file, path.join(links, path.basename(file)));
+        const pip = [path.join(wheels.get("pip")!, "pip"), "install", "-q", "--isolated", "--no-index", "--no-deps"];
+        const installed = await run(
+          path.join(dest, "bin", "python"),
+          [...pip, "--find-links", links, ...wheels.keys()],
+          {
+            env,
+          },
+        );
+        assert.equal(installed.code, 0, installed.stderr);
+        const theirs = await installedByPip(dest);
+        assert.deepEqual([...ours.scripts.keys()].sort(), [...theirs.scripts.keys()].sort());
+        for (const [name, text] of theirs.scripts) assert.equal(ours.scripts.get(name), text, name);
+        assert.deepEqual(ours.rows, theirs.rows);
+        await Deno.remove(dest, { recursive: true });
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "e2e seed: two wheels of one name with other contents get an image each (Debian's pip 23.0.1 and PyPI's)",
+  ignore: skipIf(
+    !PY312 || !existsSync(OS_PIP) || !pyenvPython("3.9") || !bundledWheels(pyenvPython("3.9")!).has("pip"),
+    `pyenv 3.12, pyenv 3.9's ensurepip or ${OS_PIP} missing`,
+  ),
+  async fn() {
+    await using tmp = await tempDir();
+    const upstream = bundledWheels(pyenvPython("3.9")!).get("pip")!;
+    assert.equal(path.basename(upstream), path.basename(OS_PIP));
+    const extra = path.join(tmp.path, "upstream");
+    await Deno.mkdir(extra);
+    await Deno.copyFile(upstream, path.join(extra, path.basename(upstream)));
+    const appData = path.join(tmp.path, "ad");
+    const common = ["-p", PY312!, "--app-data", appData, "--pip", "23.0.1", "--no-download"];
+    const debian = await mkvenvJson([path.join(tmp.path, "debian"), ...common]);
+    const pypi = await mkvenvJson([path.join(tmp.path, "pypi"), ...common, "--extra-search-dir", extra]);
+    assert.equal(debian.seeded[0]!.wheel, OS_PIP);
+    assert.equal(pypi.seeded[0]!.wheel, path.join(extra, path.basename(upstream)));
+    // Debian's pip reads the system's certificates; PyPI's has no such patch.
+    const core = async (env: string) =>
+      await Deno.readTextFile(path.join(await sitePackages(env), "pip", "_vendor", "certifi", "core.py"));
+    assert.match(await core(path.join(tmp.path, "debian")), /DEBIAN/);
+    assert.doesNotMatch(await core(path.join(tmp.path, "pypi")), /DEBIAN/);
+    await imagesSettled(appData);
   },
 });
 
@@ -864,8 +1001,9 @@ Deno.test({
     const appData = path.join(tmp.path, "app-data");
     const images = path.join(appData, "mkvenv-v1", "images", "3.12");
     await Deno.mkdir(images, { recursive: true });
-    const stale = path.join(images, ".pip-26.2.1-py3-none-any.0badc0de.tmp");
-    const fresh = path.join(images, ".pip-26.2.1-py3-none-any.12345678.tmp");
+    const image = imageOf(appData, "3.12", PIP_26);
+    const stale = path.join(images, `.${path.basename(image)}.0badc0de.tmp`);
+    const fresh = path.join(images, `.${path.basename(image)}.12345678.tmp`);
     for (const folder of [stale, fresh]) await Deno.mkdir(path.join(folder, "site"), { recursive: true });
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
     await Deno.utime(stale, twoHoursAgo, twoHoursAgo);
@@ -874,7 +1012,6 @@ Deno.test({
     await Deno.copyFile(PIP_26, path.join(wheels, path.basename(PIP_26)));
     const args = ["-p", PY312!, "--app-data", appData, "--extra-search-dir", wheels, "--symlink-app-data"];
     await mkvenvJson([path.join(tmp.path, "env"), ...args]);
-    const image = imageOf(appData, "3.12", PIP_26);
     // Images are shared: another user links them, or imports from them with --symlink-app-data.
     assert.equal((await Deno.stat(image)).mode! & 0o777, 0o777 & ~Deno.umask());
     assert.equal(await exists(stale), false, "the stale build folder is still there");
@@ -903,7 +1040,7 @@ Deno.test({
     assert.equal(readOnly.code, 1, readOnly.stderr);
     assert.match(
       readOnly.stderr,
-      /^error: Cannot install into ".*env-ro\/lib\/python3\.12\/site-packages": "pip\/__main__\.py" is missing from ".*\/site"\nhint: run mkvenv once without --read-only-app-data to build the install image .*pip-[^/]*-py3-none-any again\n$/,
+      /^error: Cannot install into ".*env-ro\/lib\/python3\.12\/site-packages": "pip\/__main__\.py" is missing from ".*\/site"\nhint: run mkvenv once without --read-only-app-data to build the install image .*pip-[^/]*-py3-none-any@\d+ again\n$/,
     );
     assert.equal(await exists(path.join(tmp.path, "env-ro")), false, "a failed run left its destination behind");
 
@@ -1331,7 +1468,11 @@ Deno.test({
     const imagesDir = path.join(ad, "mkvenv-v1", "images", minor);
     const images = await listDir(imagesDir);
     const wantImages = [`pip-${expected.pip}`, ...expected.setuptools ? [`setuptools-${expected.setuptools}`] : []];
-    assert.deepEqual(images.map((n) => n.replace(/-py[23.]+-none-any$/, "")).sort(), wantImages.sort(), `${images}`);
+    assert.deepEqual(
+      images.map((n) => n.replace(/-py[23.]+-none-any@\d+$/, "")).sort(),
+      wantImages.sort(),
+      `${images}`,
+    );
     for (const name of images) {
       const image = await settled(path.join(imagesDir, name));
       // The run that built the image compiled it in the background, for the interpreter kind of this Python.

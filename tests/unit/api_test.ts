@@ -24,7 +24,7 @@ import {
   seederNames,
 } from "../../mod.ts";
 import { applyPlan } from "../../lib/plan/apply.ts";
-import { cleanEnv, tempDir } from "../_helpers.ts";
+import { cleanEnv, imagesSettled, pyenvPython, skipIf, tempDir } from "../_helpers.ts";
 
 /** A creator for registry tests (never planned). */
 function fakeCreator(name: string): Creator {
@@ -303,6 +303,46 @@ Deno.test("aborting into a destination that existed before leaves the folder (no
   controller.abort();
   await assert.rejects(creating, { name: "AbortError" });
   assert.equal(await Deno.readTextFile(path.join(dest, "keep.txt")), "mine");
+});
+
+const PY312 = pyenvPython("3.12");
+
+Deno.test({
+  name: "a timer's abort lands while an install image is built and while a warm environment is linked",
+  ignore: skipIf(!PY312, "pyenv CPython 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const appData = path.join(tmp.path, "app-data");
+    const env = cleanEnv({ HOME: tmp.path, PIP_CONFIG_FILE: "/dev/null" });
+    const base = { python: [PY312!], appData, env, download: false, noPeriodicUpdate: true };
+    // The interpreter's answer is cached first, so the abort has to land in the seeding's own work, which is
+    // synchronous: only the turns the call gives the event loop let the timer fire before it ends.
+    await createVenv({ ...base, dest: path.join(tmp.path, "plain"), noSeed: true });
+    const cold = path.join(tmp.path, "cold");
+    await assert.rejects(createVenv({ ...base, dest: cold, signal: AbortSignal.timeout(1) }), { name: "TimeoutError" });
+    assert.ok(!(await exists(cold)));
+    const images = path.join(appData, "mkvenv-v1", "images", "3.12");
+    assert.deepEqual((await exists(images)) ? [...Deno.readDirSync(images)].map((e) => e.name) : [], []);
+    await createVenv({ ...base, dest: path.join(tmp.path, "first") });
+    await imagesSettled(appData);
+    const warm = path.join(tmp.path, "warm");
+    await assert.rejects(createVenv({ ...base, dest: warm, signal: AbortSignal.timeout(1) }), { name: "TimeoutError" });
+    assert.ok(!(await exists(warm)));
+    // Not cancelled, the same call completes.
+    const done = await createVenv({ ...base, dest: warm, signal: AbortSignal.timeout(60_000) });
+    assert.deepEqual(done.seeds.map((seed) => seed.name), ["pip"]);
+  },
+});
+
+Deno.test("a read-only app-data folder that does not exist is refused, as by the command line", async () => {
+  await using tmp = await tempDir();
+  const appData = path.join(tmp.path, "none");
+  await assert.rejects(
+    describeVenv({ dest: path.join(tmp.path, "env"), python: ["/nonexistent/python"], appData, readOnlyAppData: true }),
+    (e: unknown) =>
+      e instanceof MkvenvError && e.message === `The read-only app-data folder "${appData}" does not exist`,
+  );
+  assert.deepEqual([...Deno.readDirSync(tmp.path)], []);
 });
 
 Deno.test("applyPlan() stops between operations once the signal aborts", async () => {

@@ -608,9 +608,22 @@ with zipfile.ZipFile(sys.argv[1]) as z:
   },
 });
 
-Deno.test("scriptTemplateFor() follows the pip that writes the scripts: distlib's template up to pip 25.0.x", () => {
-  for (const v of ["18.1", "23.2.1", "24.0", "25.0", "25.0.1"]) assert.equal(scriptTemplateFor(v), "pip23", v);
+Deno.test("scriptTemplateFor() follows the pip that writes the scripts: distlib's template from 19.3 to 25.0.x", () => {
+  for (const v of ["17.1", "18.0", "18.1"]) assert.equal(scriptTemplateFor(v), "pip18", v);
+  for (const v of ["19.0", "19.1.1", "19.2.3"]) assert.equal(scriptTemplateFor(v), "pip19", v);
+  for (const v of ["19.3", "20.0.2", "23.2.1", "24.0", "25.0", "25.0.1"]) {
+    assert.equal(scriptTemplateFor(v), "pip23", v);
+  }
   for (const v of ["25.1", "25.3", "26.2.1", "27.0", undefined]) assert.equal(scriptTemplateFor(v), "pip26", String(v));
+});
+
+Deno.test("pip before 19.0 (distlib 0.2.7) leaves an empty line after a simple shebang, not after the trampoline", () => {
+  const simple = renderConsoleScript("/env/bin/python", "pip._internal", "main", { template: "pip18" });
+  assert.ok(simple.startsWith("#!/env/bin/python\n\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n\nfrom pip."));
+  const trampoline = renderConsoleScript("/a b/bin/python", "pip._internal", "main", { template: "pip18" });
+  assert.ok(trampoline.startsWith(`#!/bin/sh\n'''exec' "/a b/bin/python" "$0" "$@"\n' '''\n# -*- coding`));
+  const pip19 = renderConsoleScript("/env/bin/python", "pip._internal", "main", { template: "pip19" });
+  assert.equal(pip19, simple.replace("\n\n# -*-", "\n# -*-"));
 });
 
 Deno.test("firstCsvField() reads back the path csvField() writes, quotes and commas included", () => {
