@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { appDataError, appDataRoot, defaultAppDataDir, type EnvLookup, requireReadOnlyAppData } from "./app_data.ts";
+import {
+  appDataError,
+  appDataRoot,
+  defaultAppDataDir,
+  type EnvLookup,
+  isDirectory,
+  lstatOrUndefined,
+  requireReadOnlyAppData,
+} from "./app_data.ts";
 import { PyInfoCache } from "./discovery/cache.ts";
 import { FolderNames } from "./discovery/folder_names.ts";
 import { type DiscoveryContext, findPython } from "./discovery/find.ts";
@@ -500,9 +508,14 @@ function acquireContext(
   warn: (message: string) => void,
 ): AcquireContext {
   const { platform, env } = resolved;
+  const extraSearchDirs = (options.extraSearchDir ?? []).map((d) => platform.path.resolve(resolved.cwd, d));
+  // A missing folder is skipped quietly, as virtualenv skips it; a file given instead (a wheel) is a mistake to name.
+  for (const dir of extraSearchDirs) {
+    if (lstatOrUndefined(dir) && !isDirectory(dir)) warn(`--extra-search-dir ${dir} is not a folder: ignored it`);
+  }
   return {
     storeDir: platform.path.join(root, "wheels"),
-    extraSearchDirs: (options.extraSearchDir ?? []).map((d) => platform.path.resolve(resolved.cwd, d)),
+    extraSearchDirs,
     ensurepipWheels: python.info.ensurepipWheels,
     osWheelDirs: OS_WHEEL_DIRS,
     updates: {

@@ -304,7 +304,7 @@ export interface ParsedArgs {
 
 /**
  * Parses argv against {@linkcode OPTIONS}: `--name value`, `--name=value`, `-p value`, `-pvalue`, grouped short flags
- * (`-vv`), and `--` ending the options. Aliases fold into their option's name. Throws a usage error (exit 2) for
+ * (`-vv`), a long name's unambiguous abbreviation (`--no-down`, as argparse takes it), and `--` ending the options. Aliases fold into their option's name. Throws a usage error (exit 2) for
  * unknown options, missing values, values given to flags, and conflicting flags.
  *
  * Hand-written rather than `node:util`'s `parseArgs`: any `node:` import costs 5 ms of start-up on every run.
@@ -342,8 +342,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const name = arg.slice(2, eq < 0 ? undefined : eq);
-      const def = byName.get(name);
-      if (!def) throw usageError(`Unrecognized option "--${name}"`);
+      const def = byName.get(name) ?? byPrefix(byName, name);
       const inline = eq < 0 ? undefined : arg.slice(eq + 1);
       const wants = def.kind === "string" || def.kind === "list";
       const value = inline ?? (wants ? nextValue(i) : undefined);
@@ -384,6 +383,21 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     throw usageError("--venv-redirect and --no-venv-redirect cannot be used together");
   }
   return { values, positionals };
+}
+
+/**
+ * The option a long name abbreviates, as argparse allows (`--no-down` for `--no-download`): the one option whose name
+ * or alias starts with it. Throws a usage error when none or several do.
+ */
+function byPrefix(byName: ReadonlyMap<string, OptionDef>, prefix: string): OptionDef {
+  const matches = new Map<OptionDef, string>();
+  if (prefix !== "") {
+    for (const [name, def] of byName) if (name.startsWith(prefix) && !matches.has(def)) matches.set(def, name);
+  }
+  if (matches.size === 1) return [...matches.keys()][0]!;
+  if (!matches.size) throw usageError(`Unrecognized option "--${prefix}"`);
+  const names = [...matches.values()].map((name) => `--${name}`).join(", ");
+  throw usageError(`Ambiguous option "--${prefix}": it could be ${names}`);
 }
 
 /** The usage line. */

@@ -29,7 +29,9 @@ export function renderReport(
     const via = [...new Set(result.seeds.map((s) => s.via))].join(",");
     const packages = result.seeds.map((s) => `${s.name}==${s.version}`).join(", ");
     const name = result.seederDisplayName ?? result.seeder;
-    text += result.seeder === "pip" ? `  seeder ${name}(pip=${packages})\n` : `  seeder ${name}(via=${via})\n`;
+    // virtualenv's pip seeder line names each project with its version request; here with the version installed.
+    const versions = result.seeds.map((s) => `${s.name}=${s.version}`).join(", ");
+    text += result.seeder === "pip" ? `  seeder ${name}(${versions})\n` : `  seeder ${name}(via=${via})\n`;
     if (result.seeds.length) text += `    added seed packages: ${packages}\n`;
   }
   if (result.activators.length) text += `  activators ${result.activators.map(activatorDisplayName).join(",")}\n`;

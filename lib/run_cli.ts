@@ -31,6 +31,7 @@ import {
   resolveOptions,
 } from "./config/resolve.ts";
 import { timeoutFrom, upgradeEmbedWheels } from "./seeder/periodic_update.ts";
+import { checkSeedOptions } from "./seeder/seeder.ts";
 import { MKVENV_VERSION } from "./version.ts";
 import { type ProgressLines, progressLines } from "./seeder/progress.ts";
 
@@ -393,6 +394,8 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
     activators: values["activators"] === undefined ? undefined : [values["activators"] as string],
     ownsProcess: options.ownsProcess,
   };
+  // The library checks these too; here a mistake also names the variable or config key it came from.
+  checkSeedOptions(createOptions, (name) => configOrigin(name, sources));
   if (values["dry-run"]) {
     const description = await describeVenv(createOptions);
     io.stdout(

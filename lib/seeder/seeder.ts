@@ -7,6 +7,7 @@
  */
 import type { CreatorInput, VenvLayout } from "../creator/creator.ts";
 import type { PythonInfo } from "../discovery/py_info.ts";
+import { parseVersion } from "../discovery/pep440.ts";
 import { usageError } from "../errors.ts";
 import type { PlanOp } from "../plan/ops.ts";
 import { hostPath } from "../path.ts";
@@ -54,14 +55,27 @@ export interface SeedRequest {
 }
 
 /**
- * Checks the seeding options (usage errors, before anything is searched). The seeder's name is checked against the
- * registry by `selectSeeder` in ./registry.ts.
+ * Checks the seeding options (usage errors, before anything is searched): a version is a PEP 440 one, and
+ * `--symlink-app-data` goes with the app-data seeder only. The seeder's name is checked against the registry by
+ * `selectSeeder` in ./registry.ts. `origin` says where an option's value came from (` (from env var ...)`).
  */
-export function checkSeedOptions(options: SeedOptions): void {
+export function checkSeedOptions(options: SeedOptions, origin: (name: string) => string = () => ""): void {
   for (const [name, value] of [["pip", options.pip], ["setuptools", options.setuptools]] as const) {
-    if (value !== undefined && !/^(bundle|embed|latest|none|[0-9][A-Za-z0-9.+!-]*)$/.test(value)) {
-      throw usageError(`Invalid --${name} value "${value}"`, "use bundle, embed, latest, none or a version like 26.0");
+    if (value === undefined || /^(bundle|embed|latest|none)$/.test(value)) continue;
+    try {
+      parseVersion(value);
+    } catch {
+      throw usageError(
+        `Invalid --${name} value "${value}"${origin(name)}`,
+        "use bundle, embed, latest, none or a version like 26.0",
+      );
     }
+  }
+  if (options.symlinkAppData && options.seeder !== undefined && options.seeder !== "app-data") {
+    throw usageError(
+      `--symlink-app-data${origin("symlink-app-data")} only applies to the app-data seeder, not to ` +
+        `--seeder ${options.seeder}${origin("seeder")}`,
+    );
   }
 }
 

@@ -641,7 +641,8 @@ for (const [minor, exe] of [["3.12", PY312], ["3.8", PY38]] as const) {
       assert.equal(r.code, 0, r.stderr);
       assert.ok(
         r.stdout.endsWith(
-          `\n  seeder PipInvoke(pip=${expected.line})\n    added seed packages: ${expected.line}\n${ACTIVATORS_LINE}`,
+          `\n  seeder PipInvoke(${expected.line.replaceAll("==", "=")})\n    added seed packages: ${expected.line}\n` +
+            ACTIVATORS_LINE,
         ),
         r.stdout,
       );
@@ -811,11 +812,27 @@ Deno.test({
       ),
     );
     assert.ok(!(await exists(dest)), "nothing created");
-    r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--no-download", "-q", ...extra], {
+    // A wheel given where a folder goes is named too (a missing folder is skipped quietly, as virtualenv does).
+    const file = path.join(broken, "pip-99.0-py3-none-any.whl");
+    const missing = path.join(tmp.path, "missing");
+    r = await mkvenv([
+      dest,
+      "-p",
+      PY312!,
+      "--app-data",
+      SHARED_APP_DATA,
+      "--no-download",
+      "-q",
+      ...extra,
+      file,
+      missing,
+    ], {
       seed: true,
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^warning: skipped the unreadable wheel .*pip-99\.0-py3-none-any\.whl \(/);
+    assert.match(r.stderr, /^warning: skipped the unreadable wheel .*pip-99\.0-py3-none-any\.whl \(/m);
+    assert.match(r.stderr, new RegExp(`^warning: --extra-search-dir ${file} is not a folder: ignored it$`, "m"));
+    assert.doesNotMatch(r.stderr, /missing/);
     await Deno.remove(dest, { recursive: true });
 
     r = await mkvenv([dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--pip", "bogus!"], { seed: true });

@@ -46,6 +46,20 @@ Deno.test("parseCommandLine() reports unknown options, missing values and confli
   usage(() => parseCommandLine(["env", "-v", "-q"]), "--verbose and --quiet cannot be used together");
 });
 
+Deno.test("parseCommandLine() takes a long option's unambiguous abbreviation, as argparse does", () => {
+  const { values, positionals } = parseCommandLine(["--no-down", "--seed=pip", "--symlink-app", "--without", "env"]);
+  assert.deepEqual(positionals, ["env"]);
+  assert.deepEqual(values, { "no-download": true, seeder: "pip", "symlink-app-data": true, "no-seed": true });
+  assert.deepEqual(parseCommandLine(["--never", "--extra-search", "w", "e"]).values, {
+    "no-download": true, // an alias (--never-download)
+    "extra-search-dir": ["w"],
+  });
+  usage(
+    () => parseCommandLine(["--no-se", "env"]),
+    'Ambiguous option "--no-se": it could be --no-seed, --no-setuptools',
+  );
+});
+
 Deno.test("parseCommandLine() takes several values after --extra-search-dir, as argparse's nargs='+'", () => {
   let r = parseCommandLine(["--extra-search-dir", "a", "b", "--no-seed", "env"]);
   assert.deepEqual([r.values["extra-search-dir"], r.positionals], [["a", "b"], ["env"]]);
