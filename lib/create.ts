@@ -644,10 +644,9 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
         throw e; // the options themselves failed: that error stands
       }
       const root = appDataOf(resolved, options), images = resolved.platform.path.join(root, "images");
-      const fault = appDataError(e, root);
-      if (fault) throw fault;
+      if (!(e instanceof InstallSourceMissingError)) throw appDataError(e, root) ?? e;
       // An app-data image damaged since it was built (a file deleted from the cache) is built again, once.
-      if (!(e instanceof InstallSourceMissingError) || retried || !isImageSite(e.source, images)) throw e;
+      if (retried || !isImageSite(e.source, images)) throw e;
       const image = resolved.platform.path.dirname(e.source);
       if (options.readOnlyAppData) {
         throw new MkvenvError(e.message, {

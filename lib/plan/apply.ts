@@ -5,7 +5,7 @@
  * @module
  */
 import { hostPath as path, type PathModule } from "../path.ts";
-import { lstatOrUndefined, replaceAtomicallySync } from "../app_data.ts";
+import { isWriteTemporary, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
 import { rewriteDylibReference } from "../creator/macho.ts";
 import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
 import { checkpoint } from "../deadline.ts";
@@ -133,7 +133,7 @@ function applyCopy(op: CopyOp, warnings: string[]): void {
 /** Error codes of link(2) meaning "not here" (another file system, no hard links, too many links), not a fault. */
 const NO_HARDLINK = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "ENOSYS"]);
 
-function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" | "copy" {
+function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean, existing: boolean): "hardlink" | "copy" {
   let link = op.link === "hardlink";
   // Hundreds of files per seed: plain concatenation, since image manifests hold only checked relative "/" paths.
   const sep = path.sep, targetRoot = op.path + sep;
@@ -155,6 +155,8 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" |
               Deno.linkSync(source, target);
             } catch (e) {
               if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+              // Already this file (a rerun): rename(2) between two links of one file does nothing, temporary left.
+              if (sameFile(source, target)) continue;
               replaceAtomicallySync(target, (temp) => Deno.linkSync(source, temp));
             }
             continue;
@@ -183,7 +185,15 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean): "hardlink" |
     // The folder the process started in may be gone: then there is nothing to go back to.
     if (cwd !== undefined) changeDirectory(cwd);
   }
+  // What a run killed while replacing these files left beside them.
+  if (existing) { for (const folder of treeFolders(op)) removeStaleEntries(folder, isWriteTemporary, 0); }
   return link ? "hardlink" : "copy";
+}
+
+/** Whether `target` (not followed) is the very file `source` is: a hard link to it. */
+function sameFile(source: string, target: string): boolean {
+  const a = lstatOrUndefined(target), b = a && Deno.statSync(source);
+  return a !== undefined && b !== undefined && a.ino !== null && a.ino === b.ino && a.dev === b.dev;
 }
 
 function currentDirectory(): string | undefined {
@@ -217,7 +227,7 @@ function applyMergeCfg(op: MergeCfgOp): void {
   ) => [key, op.keepExisting.includes(key) ? existing.get(key) ?? value : value]);
   for (const [key, value] of existing) if (!ours.has(key)) entries.push([key, value]);
   const data = new TextEncoder().encode(renderPyvenvCfg(entries));
-  replaceAtomicallySync(op.path, (temp) => Deno.writeFileSync(temp, data, { mode: 0o644 }));
+  replaceAtomicallySync(op.path, (temp) => Deno.writeFileSync(temp, data));
 }
 
 /** What operations report while a plan is applied. */
@@ -226,7 +236,7 @@ interface Outcome {
   readonly installedVia: Map<string, "hardlink" | "copy">;
 }
 
-function applyOp(op: PlanOp, outcome: Outcome, ownsProcess: boolean): void {
+function applyOp(op: PlanOp, outcome: Outcome, ownsProcess: boolean, existing: boolean): void {
   const warnings = outcome.warnings;
   switch (op.op) {
     case "mkdir":
@@ -272,33 +282,45 @@ function applyOp(op: PlanOp, outcome: Outcome, ownsProcess: boolean): void {
       applyMergeCfg(op);
       return;
     case "installTree":
-      outcome.installedVia.set(op.path, applyInstallTree(op, ownsProcess));
+      outcome.installedVia.set(op.path, applyInstallTree(op, ownsProcess, existing));
       return;
     case "write": {
       if (op.bestEffort) {
         try {
-          applyOp({ ...op, bestEffort: false }, outcome, ownsProcess);
+          applyOp({ ...op, bestEffort: false }, outcome, ownsProcess, existing);
         } catch (e) {
           warnings.push(`${explain(op, e).message}; continuing without it`);
         }
         return;
       }
       const data = typeof op.content === "string" ? new TextEncoder().encode(op.content) : op.content;
-      const mode = op.mode ?? 0o644;
+      // No mode: the umask decides, as for a file Python writes (Deno applies an explicit mode as it is).
+      const mode = op.mode === undefined ? {} : { mode: op.mode };
+      // distlib's set_executable_mode: what the umask gave, plus read and execute for everyone.
+      const executable = (file: string): void => {
+        if (op.mode === undefined && op.executable && Deno.build.os !== "windows") {
+          Deno.chmodSync(file, ((Deno.statSync(file).mode ?? 0o644) | 0o555) & 0o7777);
+        }
+      };
       if (op.ifAbsent) {
         try {
-          Deno.writeFileSync(op.path, data, { createNew: true, mode });
+          Deno.writeFileSync(op.path, data, { createNew: true, ...mode });
+          executable(op.path);
         } catch (e) {
           if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
         }
         return;
       }
       try {
-        Deno.writeFileSync(op.path, data, { createNew: true, mode });
+        Deno.writeFileSync(op.path, data, { createNew: true, ...mode });
+        executable(op.path);
       } catch (e) {
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
         // Never write through a link a previous run or the user left there.
-        replaceAtomicallySync(op.path, (temp) => Deno.writeFileSync(temp, data, { mode }));
+        replaceAtomicallySync(op.path, (temp) => {
+          Deno.writeFileSync(temp, data, mode);
+          executable(temp);
+        });
       }
       return;
     }
@@ -456,7 +478,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
     await check();
     try {
       if (op.op === "run") await applyRun(op, signal);
-      else applyOp(op, outcome, ownsProcess);
+      else applyOp(op, outcome, ownsProcess, linkCheck !== undefined);
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       if (e instanceof MkvenvError) throw e;

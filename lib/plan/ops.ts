@@ -55,8 +55,16 @@ export interface WriteOp {
   readonly path: string;
   /** Text (written as UTF-8) or bytes. */
   readonly content: string | Uint8Array;
-  /** Permission bits (POSIX). @default {0o644} */
+  /**
+   * Permission bits (POSIX), exactly. Without them a file gets what Python's `open()` would give it, 0o666 less the
+   * process's umask (0o644 under the usual 022), as virtualenv's and pip's files do.
+   */
   readonly mode?: number | undefined;
+  /**
+   * Make the file executable as distlib makes pip's scripts: the umask's mode plus read and execute for everyone
+   * (0o755 under umask 022, 0o775 under 002). Ignored when `mode` is given.
+   */
+  readonly executable?: boolean | undefined;
   /** Leave an existing file alone (for files the user may have edited, like `.gitignore`). */
   readonly ifAbsent?: boolean | undefined;
   /** A failure is a warning, not an error (the `.venv` redirect beside the environment). */

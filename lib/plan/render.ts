@@ -23,7 +23,8 @@ export function renderOp(op: PlanOp): string {
         `${op.adhocSign ? " (re-signed)" : ""}`;
     case "write": {
       const size = typeof op.content === "string" ? new TextEncoder().encode(op.content).length : op.content.length;
-      return `write   ${op.path} (${size} bytes)${mode(op.mode)}${op.ifAbsent ? " (if absent)" : ""}`;
+      const executable = op.mode === undefined && op.executable ? " (executable)" : "";
+      return `write   ${op.path} (${size} bytes)${mode(op.mode)}${executable}${op.ifAbsent ? " (if absent)" : ""}`;
     }
     case "clear":
       return `clear   ${op.path}`;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type EnvLookup, isDownloadTemporary, removeStaleEntries } from "../app_data.ts";
+import { type EnvLookup, isWriteTemporary, removeStaleEntries } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import { hostPath as path } from "../path.ts";
 import type { Platform } from "../platform.ts";
@@ -184,7 +184,7 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
     },
   });
   // Download temporaries an interrupted run left in the store.
-  removeStaleEntries(ctx.storeDir, isDownloadTemporary, HOUR_MS);
+  removeStaleEntries(ctx.storeDir, isWriteTemporary, HOUR_MS);
   // Pages without data-requires-python (plain file indexes, find-links) are checked against the wheel's METADATA.
   for (const chosen of rankWheels(files, project, { version, pythonVersion: ctx.python })) {
     const existing = path.join(ctx.storeDir, chosen.filename);

@@ -37,13 +37,13 @@ export interface Image {
 }
 
 /**
- * The folder of the image of `wheelFile` (of `size` bytes) for a target Python: `<X.Y>/<wheel name>@<size>`. The
- * size tells apart wheels of one name with other contents (Debian's patched `pip-23.0.1` and PyPI's), which would
- * otherwise share an image, whichever was built first.
+ * The folder of the image of `wheelFile` for a target Python: `<X.Y>/<wheel name>@<first 16 hex digits of its
+ * SHA-256>`. The digest tells apart wheels of one name with other contents (Debian's patched `pip-23.0.1` and
+ * PyPI's), which would otherwise share an image, whichever was built first.
  */
-export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: string, size: number): string {
+export function imageDir(imagesRoot: string, python: VersionInfo, wheelFile: string, sha256: string): string {
   const name = path.basename(wheelFile).replace(/\.whl$/, "");
-  return path.join(imagesRoot, `${python.major}.${python.minor}`, `${name}@${size}`);
+  return path.join(imagesRoot, `${python.major}.${python.minor}`, `${name}@${sha256.slice(0, 16)}`);
 }
 
 /**

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type EnvLookup, isDownloadTemporary, removeStaleEntries, writeFileAtomicSync } from "../app_data.ts";
+import { type EnvLookup, isWriteTemporary, removeStaleEntries, writeFileAtomicSync } from "../app_data.ts";
 import { MkvenvError } from "../errors.ts";
 import { compareVersions, parseVersion, type Pep440Version } from "../discovery/pep440.ts";
 import { fromFileUrl, hostPath as path } from "../path.ts";
@@ -292,7 +292,7 @@ export async function runUpdateJob(job: UpdateJob, deps: UpdateDeps): Promise<Up
       : undefined;
     const dir = updatesDir(job.root);
     // Download temporaries (`.<file>.<pid>.<n>.tmp`) a killed check left behind.
-    removeStaleEntries(dir, isDownloadTemporary, HOUR_MS, deps.now().getTime());
+    removeStaleEntries(dir, isWriteTemporary, HOUR_MS, deps.now().getTime());
     for (const candidate of rankWheels(files, job.project, { pythonVersion: job.python })) {
       const version = versionOf(candidate.filename);
       if (floor && version && compareVersions(version, floor) <= 0) break;

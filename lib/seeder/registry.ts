@@ -106,7 +106,7 @@ const appDataSeeder: Seeder = {
     const tag = bytecodeTag(info);
     for (const wheel of wheels) {
       input.signal?.throwIfAborted();
-      const dir = imageDir(p.join(input.appData, "images"), info.versionInfo, wheel.path, wheel.info.size);
+      const dir = imageDir(p.join(input.appData, "images"), info.versionInfo, wheel.path, wheel.info.sha256);
       // The everyday run: an earlier one worked out what to link, and that file exists only in a built image.
       const prepared = link !== "symlink" ? readPreparedTree(dir, tag) : undefined;
       const image = prepared

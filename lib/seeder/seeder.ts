@@ -195,7 +195,7 @@ export function imageInstallOps(
         const bytes = encoder.encode(text);
         rendered.set(target, script = { text, hash: `${recordHash(bytes)},${bytes.length}` });
       }
-      ops.push({ op: "write", path: p.join(layout.binDir, entry.name), content: script.text, mode: 0o755 });
+      ops.push({ op: "write", path: p.join(layout.binDir, entry.name), content: script.text, executable: true });
       record += `${csvField(`${binFromSite}/${entry.name}`)},${script.hash}\n`;
     }
   } else if (scripts.length) {

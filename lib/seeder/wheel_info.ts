@@ -33,8 +33,8 @@ export interface WheelInfo {
   readonly consoleScripts: readonly ConsoleScriptEntry[];
   /** The `.dist-info` folder name. */
   readonly distInfo: string;
-  /** The file's size in bytes: with its name, what tells its install image apart from another wheel's. */
-  readonly size: number;
+  /** The file's SHA-256 digest (hex): with its name, what tells its install image apart from another wheel's. */
+  readonly sha256: string;
 }
 
 interface CachedWheelInfo {
@@ -60,12 +60,18 @@ export class WheelInfoCache {
     const key = path.join(this.#dir, `${fnv1a64(file)}.json`);
     try {
       const cached = JSON.parse(Deno.readTextFileSync(key)) as CachedWheelInfo;
-      if (cached.size === stat.size && cached.mtimeMs === stat.mtime?.getTime() && cached.info.path === file) {
-        return { ...cached.info, size: stat.size };
+      if (
+        cached.size === stat.size && cached.mtimeMs === stat.mtime?.getTime() && cached.info.path === file &&
+        typeof cached.info.sha256 === "string" // entries of earlier releases lack it
+      ) {
+        return cached.info;
       }
     } catch { /* missing or unreadable: read the wheel */ }
     const { readWheelMetadata } = await import("../on_demand.ts");
-    const meta = await readWheelMetadata(Deno.readFileSync(file), path.basename(file));
+    const bytes = Deno.readFileSync(file);
+    const meta = await readWheelMetadata(bytes, path.basename(file));
+    // WebCrypto: one native call for the whole file, done once per wheel (the answer is cached).
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
     const info: WheelInfo = {
       path: file,
       name: meta.name,
@@ -73,7 +79,7 @@ export class WheelInfoCache {
       requiresPython: meta.requiresPython,
       consoleScripts: meta.consoleScripts.map((s) => ({ name: s.name, module: s.module, attr: s.attr })),
       distInfo: meta.distInfo,
-      size: stat.size,
+      sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
     };
     if (this.#readOnly) return info;
     try {

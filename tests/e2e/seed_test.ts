@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter } from "@zip.js/zip.js";
+import { sha256 as sha256Sync } from "../../lib/seeder/sha256.ts";
 import {
   cleanEnv,
   CLI,
@@ -253,9 +254,10 @@ async function mkvenvJson(args: readonly string[], env?: Record<string, string>)
   return JSON.parse(r.stdout) as JsonReport;
 }
 
-/** The image folder of a wheel for a target Python, under an app-data folder (named by the wheel and its size). */
+/** The image folder of a wheel for a target Python, under an app-data folder (named by the wheel and its digest). */
 function imageOf(appData: string, minor: string, wheel: string): string {
-  const name = `${path.basename(wheel).replace(/\.whl$/, "")}@${Deno.statSync(wheel).size}`;
+  const digest = Array.from(sha256Sync(Deno.readFileSync(wheel)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const name = `${path.basename(wheel).replace(/\.whl$/, "")}@${digest.slice(0, 16)}`;
   return path.join(appData, "mkvenv-v1", "images", minor, name);
 }
 
@@ -927,6 +929,38 @@ Deno.test({
 });
 
 Deno.test({
+  name: "e2e seed: files follow the umask as pip's and virtualenv's do (umask 002: scripts 0775, other files 0664)",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const dest = path.join(tmp.path, "env");
+    const args = [dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--no-periodic-update"];
+    const r = await run("/bin/sh", [
+      "-c",
+      'umask 002 && exec "$@"',
+      "sh",
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--config",
+      CONFIG,
+      CLI,
+      ...args,
+    ], { env: cleanEnv() });
+    assert.equal(r.code, 0, r.stderr);
+    const modeOf = async (file: string) => (await Deno.stat(file)).mode! & 0o7777;
+    for (const script of ["pip", "pip3", "pip3.12"]) assert.equal(await modeOf(path.join(dest, "bin", script)), 0o775);
+    const distInfo = (await listDir(await sitePackages(dest))).find((n) => n.endsWith(".dist-info"))!;
+    for (const file of ["RECORD", "REQUESTED"]) {
+      assert.equal(await modeOf(path.join(await sitePackages(dest), distInfo, file)), 0o664, file);
+    }
+    for (const file of ["bin/activate", "bin/activate.fish", "pyvenv.cfg"]) {
+      assert.equal(await modeOf(path.join(dest, file)), 0o664, file);
+    }
+  },
+});
+
+Deno.test({
   name: "e2e seed: two wheels of one name with other contents get an image each (Debian's pip 23.0.1 and PyPI's)",
   ignore: skipIf(
     !PY312 || !existsSync(OS_PIP) || !pyenvPython("3.9") || !bundledWheels(pyenvPython("3.9")!).has("pip"),
@@ -1057,7 +1091,7 @@ Deno.test({
     assert.equal(readOnly.code, 1, readOnly.stderr);
     assert.match(
       readOnly.stderr,
-      /^error: Cannot install into ".*env-ro\/lib\/python3\.12\/site-packages": "pip\/__main__\.py" is missing from ".*\/site"\nhint: run mkvenv once without --read-only-app-data to build the install image .*pip-[^/]*-py3-none-any@\d+ again\n$/,
+      /^error: Cannot install into ".*env-ro\/lib\/python3\.12\/site-packages": "pip\/__main__\.py" is missing from ".*\/site"\nhint: run mkvenv once without --read-only-app-data to build the install image .*pip-[^/]*-py3-none-any@[0-9a-f]{16} again\n$/,
     );
     assert.equal(await exists(path.join(tmp.path, "env-ro")), false, "a failed run left its destination behind");
 
@@ -1486,7 +1520,7 @@ Deno.test({
     const images = await listDir(imagesDir);
     const wantImages = [`pip-${expected.pip}`, ...expected.setuptools ? [`setuptools-${expected.setuptools}`] : []];
     assert.deepEqual(
-      images.map((n) => n.replace(/-py[23.]+-none-any@\d+$/, "")).sort(),
+      images.map((n) => n.replace(/-py[23.]+-none-any@[0-9a-f]{16}$/, "")).sort(),
       wantImages.sort(),
       `${images}`,
     );

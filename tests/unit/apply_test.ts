@@ -188,6 +188,33 @@ Deno.test("applyPlan() installs a tree by hard links over stale files, and leave
   }
 });
 
+Deno.test("applyPlan() installing a tree again leaves no temporary, and clears those a killed run left", async () => {
+  await using tmp = await tempDir();
+  const image = path.join(tmp.path, "image");
+  await Deno.mkdir(path.join(image, "pkg"), { recursive: true });
+  const files = ["pkg/__init__.py", "top.py"];
+  for (const file of files) await Deno.writeTextFile(path.join(image, file), file);
+  for (const link of ["hardlink", "copy"] as const) {
+    const root = path.join(tmp.path, `env-${link}`);
+    const site = path.join(root, "site-packages");
+    const op = { op: "installTree", path: site, source: image, dirs: ["pkg"], files, link } as const;
+    await applyPlan({ root, ops: [op] });
+    // A killed run's temporaries (a replace cut short), and a file of the user's that only looks alike.
+    const leftovers = [path.join(site, "pkg", ".__init__.py.4242.7.tmp"), path.join(site, ".top.py.4242.8.tmp")];
+    for (const file of leftovers) await Deno.writeTextFile(file, "partial");
+    const old = new Date(Date.now() - 60_000);
+    for (const file of leftovers) await Deno.utime(file, old, old);
+    await Deno.writeTextFile(path.join(site, "pkg", "notes.tmp"), "the user's");
+    // Run again (the files are there: for hard links, already links to these very files).
+    await applyPlan({ root, ops: [op] });
+    assert.deepEqual([...Deno.readDirSync(path.join(site, "pkg"))].map((e) => e.name).sort(), [
+      "__init__.py",
+      "notes.tmp",
+    ]);
+    assert.deepEqual([...Deno.readDirSync(site)].map((e) => e.name).sort(), ["pkg", "top.py"]);
+  }
+});
+
 Deno.test("applyPlan() refuses to install a tree through a linked folder below site-packages or site-packages itself", async () => {
   await using tmp = await tempDir();
   const image = path.join(tmp.path, "image");

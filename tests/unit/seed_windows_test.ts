@@ -62,7 +62,7 @@ function inputFor(info: PythonInfo, dest = "C:\\work\\env"): CreatorInput {
 /** A wheel as acquisition hands it over, and its install image, built in `root`. */
 async function prepared(root: string, file: string): Promise<{ wheel: AcquiredWheel; image: Image }> {
   const info = await new WheelInfoCache(`${root}/wheel_info`).get(file);
-  const image = await ensureImage(imageDir(`${root}/images`, WIN_312.versionInfo, file, info.size), file);
+  const image = await ensureImage(imageDir(`${root}/images`, WIN_312.versionInfo, file, info.sha256), file);
   return { wheel: { path: file, source: "ensurepip", info }, image };
 }
 
