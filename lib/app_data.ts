@@ -107,22 +107,17 @@ export function removeStaleEntries(
  * ```ts
  * import assert from "node:assert/strict";
  * import { appDataError } from "./app_data.ts";
- * import { MkvenvError } from "./errors.ts";
  * const denied = new Deno.errors.PermissionDenied("Permission denied (os error 13): mkdir '/cache/mkvenv-v1/images'");
  * assert(appDataError(denied, "/cache/mkvenv-v1")?.message.startsWith("Cannot write to the app-data folder"));
  * assert(appDataError(denied, "/elsewhere") === undefined);
  * const gone = new Deno.errors.NotFound("No such file or directory (os error 2): readfile '/cache/mkvenv-v1/w.whl'");
  * assert(appDataError(gone, "/cache/mkvenv-v1")?.message.endsWith("was removed while this run used it"));
- * const wrapped = new MkvenvError('pip.whl: cannot write "pip/__init__.py"', { cause: gone });
- * assert(appDataError(wrapped, "/cache/mkvenv-v1")?.message.endsWith("was removed while this run used it"));
  * const notGranted = new Deno.errors.NotCapable('Requires write access to "/cache/mkvenv-v1/images", run again ...');
  * assert(appDataError(notGranted, "/cache/mkvenv-v1")?.message.startsWith("Deno's permissions do not let"));
  * ```
  */
 export function appDataError(error: unknown, root: string): MkvenvError | undefined {
-  // A message of mkvenv's own that wraps such a failure (a wheel that could not be unpacked) is judged by its cause.
-  if (error instanceof MkvenvError) return error.cause === undefined ? undefined : appDataError(error.cause, root);
-  if (!(error instanceof Error) || !error.message.includes(root)) return undefined;
+  if (!(error instanceof Error) || error instanceof MkvenvError || !error.message.includes(root)) return undefined;
   if (error instanceof Deno.errors.NotFound) {
     return new MkvenvError(`A file of the app-data folder ${root} was removed while this run used it`, {
       hint: "run again once whatever empties the folder (mkvenv --reset-app-data elsewhere?) is done",
@@ -168,6 +163,17 @@ export function requireReadOnlyAppData(dir: string): void {
   throw new MkvenvError(`The read-only app-data folder "${dir}" does not exist`, {
     hint: "run mkvenv once without --read-only-app-data to fill it, or drop --read-only-app-data",
   });
+}
+
+/**
+ * Whether `name` is a temporary ({@linkcode isWriteTemporary}) of a process that is gone: not this one, and, on Linux,
+ * none in `/proc` (elsewhere that cannot be told, so false). A run killed while it replaced files left it; one still
+ * at work on the same folder keeps its own.
+ */
+export function isAbandonedTemporary(name: string): boolean {
+  const pid = /^\..+\.(\d+)\.\d+\.tmp$/.exec(name)?.[1];
+  if (pid === undefined || Number(pid) === Deno.pid || Deno.build.os !== "linux") return false;
+  return lstatOrUndefined(`/proc/${pid}`) === undefined;
 }
 
 /**

@@ -134,8 +134,9 @@ export interface CreateVenvOptions {
    * Cancels the run. It is checked between phases, between the plan's operations and between the files of a wheel
    * being unpacked; interpreter interrogations, byte-compiles and programs the plan runs are killed, downloads
    * stopped. A destination this run created is removed again, and the call rejects with the signal's reason (an
-   * `AbortError` `DOMException` unless another reason was given). Given a signal, the call's synchronous work gives
-   * the event loop a turn every few milliseconds, so a timer (`AbortSignal.timeout`) can cancel it.
+   * `AbortError` `DOMException` unless another reason was given). Given a signal, the call gives the event loop a
+   * turn at those points once a few milliseconds have passed since the last, so a timer (`AbortSignal.timeout`) can
+   * cancel it; one operation (linking or copying a seed package's files) runs to its end first.
    */
   readonly signal?: AbortSignal | undefined;
   /**

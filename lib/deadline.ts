@@ -76,9 +76,24 @@ export function checkpoint(signal: AbortSignal | undefined, sliceMs = 5): () => 
   return () => {
     signal.throwIfAborted();
     if (performance.now() - last < sliceMs) return undefined;
-    return sleep(0).then(() => {
+    return eventLoopTurn().then(() => {
       last = performance.now();
       signal.throwIfAborted();
     });
   };
+}
+
+/**
+ * Resolves after one turn of the event loop, in which expired timers fire: a message to itself, about 0.02 ms here,
+ * where a zero-delay timer waits for the timers' millisecond tick (1 to 2 ms).
+ */
+function eventLoopTurn(): Promise<void> {
+  const channel = new MessageChannel();
+  return new Promise<void>((resolve) => {
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
 }

@@ -386,7 +386,9 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
     noSetuptools: values["no-setuptools"] === true,
     extraSearchDir: (values["extra-search-dir"] as string[] | undefined) ?? [],
     download: values["download"] ? true : values["no-download"] || common.readOnlyAppData ? false : undefined,
-    symlinkAppData: values["symlink-app-data"] === true,
+    // As virtualenv: a value from the environment or the config file only concerns the seeder that has the option.
+    symlinkAppData: values["symlink-app-data"] === true &&
+      (sources["symlink-app-data"]?.source === "cli" || (values["seeder"] ?? "app-data") === "app-data"),
     noPeriodicUpdate: values["no-periodic-update"] === true || common.readOnlyAppData,
     progress: out.progress && Deno.stderr.isTerminal() && verbosity >= 0 ? out.progress.report : undefined,
     prompt: values["prompt"] as string | undefined,

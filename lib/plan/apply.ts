@@ -5,7 +5,7 @@
  * @module
  */
 import { hostPath as path, type PathModule } from "../path.ts";
-import { isWriteTemporary, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
+import { isAbandonedTemporary, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
 import { rewriteDylibReference } from "../creator/macho.ts";
 import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
 import { checkpoint } from "../deadline.ts";
@@ -141,6 +141,11 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean, existing: boo
   // Folders made from inside the target and files linked from inside the image: the kernel then resolves each name
   // from there instead of walking its whole path again, about a millisecond on pip's 900 files.
   const cwd = ownsProcess && path.isAbsolute(op.path) ? currentDirectory() : undefined;
+  // Only folders that were there before (a rerun's; a previous install is removed first) can hold a killed run's
+  // temporaries: site-packages itself and the tree's top-level folders found in it.
+  const leftoverRoots = existing
+    ? [...new Set(op.dirs.map((d) => d.split("/")[0]!))].filter((d) => lstatOrUndefined(targetRoot + native(d)))
+    : [];
   try {
     const dirRoot = cwd !== undefined && changeDirectory(op.path) ? "" : targetRoot;
     for (const dir of op.dirs) Deno.mkdirSync(dirRoot + native(dir), { recursive: true });
@@ -186,7 +191,13 @@ function applyInstallTree(op: InstallTreeOp, ownsProcess: boolean, existing: boo
     if (cwd !== undefined) changeDirectory(cwd);
   }
   // What a run killed while replacing these files left beside them.
-  if (existing) { for (const folder of treeFolders(op)) removeStaleEntries(folder, isWriteTemporary, 0); }
+  if (existing) {
+    removeStaleEntries(op.path, isAbandonedTemporary, 0);
+    for (const folder of treeFolders(op)) {
+      const top = path.relative(op.path, folder).split(sep)[0]!;
+      if (leftoverRoots.includes(top)) removeStaleEntries(folder, isAbandonedTemporary, 0);
+    }
+  }
   return link ? "hardlink" : "copy";
 }
 
@@ -234,6 +245,8 @@ function applyMergeCfg(op: MergeCfgOp): void {
 interface Outcome {
   readonly warnings: string[];
   readonly installedVia: Map<string, "hardlink" | "copy">;
+  /** The mode the first `executable` write came to (the umask's, plus 0o555): the next ones are written with it. */
+  executableMode?: number;
 }
 
 function applyOp(op: PlanOp, outcome: Outcome, ownsProcess: boolean, existing: boolean): void {
@@ -295,11 +308,13 @@ function applyOp(op: PlanOp, outcome: Outcome, ownsProcess: boolean, existing: b
       }
       const data = typeof op.content === "string" ? new TextEncoder().encode(op.content) : op.content;
       // No mode: the umask decides, as for a file Python writes (Deno applies an explicit mode as it is).
-      const mode = op.mode === undefined ? {} : { mode: op.mode };
-      // distlib's set_executable_mode: what the umask gave, plus read and execute for everyone.
+      const known = op.mode ?? (op.executable ? outcome.executableMode : undefined);
+      const mode = known === undefined ? {} : { mode: known };
+      // distlib's set_executable_mode: what the umask gave, plus read and execute for everyone; worked out once.
       const executable = (file: string): void => {
-        if (op.mode === undefined && op.executable && Deno.build.os !== "windows") {
-          Deno.chmodSync(file, ((Deno.statSync(file).mode ?? 0o644) | 0o555) & 0o7777);
+        if (known === undefined && op.executable && Deno.build.os !== "windows") {
+          outcome.executableMode = ((Deno.statSync(file).mode ?? 0o644) | 0o555) & 0o7777;
+          Deno.chmodSync(file, outcome.executableMode);
         }
       };
       if (op.ifAbsent) {

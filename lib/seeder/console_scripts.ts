@@ -97,10 +97,29 @@ export type ScriptTemplate = "pip26" | "pip23" | "pip19" | "pip18";
  * ```
  */
 export function scriptTemplateFor(pipVersion: string | undefined): ScriptTemplate {
-  const m = /^(\d+)(?:\.(\d+))?/.exec(pipVersion ?? "");
-  if (!m) return "pip26";
-  const release = Number(m[1]) * 1000 + Number(m[2] ?? 0);
+  const release = pipRelease(pipVersion);
   return release < 19_000 ? "pip18" : release < 19_003 ? "pip19" : release < 25_001 ? "pip23" : "pip26";
+}
+
+/**
+ * Whether the pip of version `pipVersion` writes an empty `REQUESTED` into what it installs by name (pip 20.2 and
+ * later; unknown: the newest).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writesRequested } from "./console_scripts.ts";
+ * assert(writesRequested("20.2") && !writesRequested("20.1.1") && writesRequested(undefined));
+ * ```
+ */
+export function writesRequested(pipVersion: string | undefined): boolean {
+  return pipRelease(pipVersion) >= 20_002;
+}
+
+/** `major * 1000 + minor` of a pip version (`20` is 20.0); unknown or unreadable: the newest. */
+function pipRelease(pipVersion: string | undefined): number {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(pipVersion ?? "");
+  return m ? Number(m[1]) * 1000 + Number(m[2] ?? 0) : Infinity;
 }
 
 /** Options for {@linkcode renderConsoleScript} and {@linkcode consoleScriptShebang}. */

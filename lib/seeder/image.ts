@@ -10,7 +10,7 @@ import { hostPath as path } from "../path.ts";
 import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
-import { isDirectory, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
+import { appDataError, isDirectory, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -240,7 +240,9 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
     try {
       Deno.removeSync(temp, { recursive: true });
     } catch { /* already gone */ }
-    throw e;
+    // A write refused in the build folder (read-only app data, or the folder emptied meanwhile by --reset-app-data):
+    // the file-system error itself, which the caller explains as the app-data folder's (appDataError).
+    throw e instanceof MkvenvError && e.cause instanceof Error && appDataError(e.cause, temp) ? e.cause : e;
   }
 }
 

@@ -25,6 +25,7 @@ import {
   scriptTemplateFor,
   windowsLauncherName,
   windowsScriptFileName,
+  writesRequested,
 } from "./console_scripts.ts";
 import { bytecodeTag, compiledFiles, type Image, type TreeToInstall, treeToInstall } from "./image.ts";
 
@@ -212,12 +213,6 @@ export function imageInstallOps(
   record += `${csvField(`${distInfo}/RECORD`)},,\n`;
   ops.push({ op: "write", path: p.join(layout.purelib, distInfo, "RECORD"), content: record });
   return ops;
-}
-
-/** Whether the pip of version `pipVersion` writes REQUESTED (pip 20.2 and later; unknown: the newest). */
-function writesRequested(pipVersion: string | undefined): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(pipVersion ?? "");
-  return !m || Number(m[1]) > 20 || (Number(m[1]) === 20 && Number(m[2]) >= 2);
 }
 
 /** Where pip keeps its vendored distlib, relative to site-packages. */

@@ -961,6 +961,22 @@ Deno.test({
 });
 
 Deno.test({
+  name: "e2e seed: VIRTUALENV_SYMLINK_APP_DATA only concerns the app-data seeder; --seeder pip goes on without it",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const env = cleanEnv({ HOME: tmp.path, VIRTUALENV_SYMLINK_APP_DATA: "1" });
+    const args = [path.join(tmp.path, "env"), "-p", PY312!, "--app-data", SHARED_APP_DATA, "--dry-run"];
+    const r = await mkvenv([...args, "--seeder", "pip"], { seed: true, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^run /m); // pip runs from its wheel
+    const linked = await mkvenv(args, { seed: true, env });
+    assert.equal(linked.code, 0, linked.stderr);
+    assert.match(linked.stdout, /^symlink .*site-packages\/pip -> /m); // the app-data seeder takes it
+  },
+});
+
+Deno.test({
   name: "e2e seed: two wheels of one name with other contents get an image each (Debian's pip 23.0.1 and PyPI's)",
   ignore: skipIf(
     !PY312 || !existsSync(OS_PIP) || !pyenvPython("3.9") || !bundledWheels(pyenvPython("3.9")!).has("pip"),

@@ -199,15 +199,19 @@ Deno.test("applyPlan() installing a tree again leaves no temporary, and clears t
     const site = path.join(root, "site-packages");
     const op = { op: "installTree", path: site, source: image, dirs: ["pkg"], files, link } as const;
     await applyPlan({ root, ops: [op] });
-    // A killed run's temporaries (a replace cut short), and a file of the user's that only looks alike.
-    const leftovers = [path.join(site, "pkg", ".__init__.py.4242.7.tmp"), path.join(site, ".top.py.4242.8.tmp")];
-    for (const file of leftovers) await Deno.writeTextFile(file, "partial");
+    // A killed run's temporaries (a replace cut short; no process has that pid), a live process's (this one's: a run
+    // at work on the same folder), and a file of the user's that only looks alike.
+    const gone = 99_999_999;
+    const leftovers = [path.join(site, "pkg", `.__init__.py.${gone}.7.tmp`), path.join(site, `.top.py.${gone}.8.tmp`)];
+    const live = path.join(site, "pkg", `.__init__.py.${Deno.pid}.9.tmp`);
+    for (const file of [...leftovers, live]) await Deno.writeTextFile(file, "partial");
     const old = new Date(Date.now() - 60_000);
-    for (const file of leftovers) await Deno.utime(file, old, old);
+    for (const file of [...leftovers, live]) await Deno.utime(file, old, old);
     await Deno.writeTextFile(path.join(site, "pkg", "notes.tmp"), "the user's");
     // Run again (the files are there: for hard links, already links to these very files).
     await applyPlan({ root, ops: [op] });
     assert.deepEqual([...Deno.readDirSync(path.join(site, "pkg"))].map((e) => e.name).sort(), [
+      path.basename(live),
       "__init__.py",
       "notes.tmp",
     ]);
