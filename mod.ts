@@ -96,5 +96,5 @@ export type {
 // `deno run -A jsr:@mkvenv/mkvenv DEST` runs the command line, as `cli.ts` does.
 if (import.meta.main) {
   const { endProcess, runCli } = await import("./lib/run_cli.ts");
-  endProcess(await runCli(Deno.args));
+  endProcess(await runCli(Deno.args, { ownsProcess: true }));
 }

@@ -24,7 +24,7 @@ import { diskHostView } from "./creator/host_view.ts";
 import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { activatorOps, selectActivators } from "./activator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
-import { checkpoint } from "./deadline.ts";
+import { checkpoint, slowWorkAhead } from "./deadline.ts";
 import { MkvenvError, usageError } from "./errors.ts";
 import { applyPlan, discardCreated, InstallSourceMissingError, SymlinkUnsupportedError } from "./plan/apply.ts";
 import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
@@ -226,6 +226,14 @@ export function discoveryContext(
 /** Starts loading what reading a wheel takes, without waiting for it; a failure shows where it is used. */
 function preloadColdPath(): void {
   import("./on_demand.ts").then((m) => m.loadNodeCodecs()).catch(() => {});
+}
+
+/** An interpreter is interrogated: slow work, and, for a seeding run, most likely a first one, which reads a wheel. */
+function onInterrogate(seeding: boolean): () => void {
+  return () => {
+    slowWorkAhead();
+    if (seeding) preloadColdPath();
+  };
 }
 
 function contextFor({ options, cwd, env, platform }: Resolved): DiscoveryContext {
@@ -431,7 +439,7 @@ async function describe(options: CreateVenvOptions): Promise<{
   // takes (Deno's Node compatibility, about 20 ms) loads while the interpreter answers, instead of after.
   const python = await findPython(options.python ?? [], {
     ...contextFor(resolved),
-    onInterrogate: options.noSeed ? undefined : preloadColdPath,
+    onInterrogate: onInterrogate(!options.noSeed),
   });
   await check();
   const found = performance.now();

@@ -50,10 +50,10 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * A checkpoint for long stretches of synchronous work done for a caller that can cancel. Each call throws `signal`'s
- * reason once it is aborted, and, when over `sliceMs` of work has passed since the last turn, gives the event loop a
- * turn first: otherwise an abort by a timer (`AbortSignal.timeout`), or by another request a host program serves,
- * could only land after the work ended. Without a signal it does nothing, so a run nobody can cancel (mkvenv's own
- * executable) never pauses.
+ * reason once it is aborted, and, when over `sliceMs` of work has passed since the last turn (and the process has run
+ * for 60 ms), gives the event loop a turn first: otherwise an abort by a timer (`AbortSignal.timeout`), by a signal
+ * handler, or by another request a host program serves could only land after the work ended. Without a signal it does
+ * nothing.
  *
  * @example Usage
  * ```ts
@@ -75,12 +75,49 @@ export function checkpoint(signal: AbortSignal | undefined, sliceMs = 5): () => 
   let last = performance.now();
   return () => {
     signal.throwIfAborted();
-    if (performance.now() - last < sliceMs) return undefined;
+    // Nothing a process set up in its first moments can be due yet: a run that ends by then (mkvenv's own warm
+    // run) takes no turn at all, each of which costs it a little.
+    const now = performance.now();
+    if (now - last < sliceMs || now < SLOW_RUN_MS) return undefined;
+    slowWorkAhead();
     return eventLoopTurn().then(() => {
       last = performance.now();
       signal.throwIfAborted();
     });
   };
+}
+
+/** How long into the process a run counts as slow at its next checkpoint turn (a warm run is done well before). */
+const SLOW_RUN_MS = 60;
+
+let slowWorkHook: (() => void) | undefined;
+
+/**
+ * Sets what to do once, the first time slow work is ahead: a checkpoint turn after the process's first 60 ms, or
+ * {@linkcode slowWorkAhead} (an interpreter interrogated, an image built, a download, a program run). mkvenv's own
+ * executable sets up its Ctrl-C handling there, which would cost a warm run, done in a few milliseconds, a
+ * millisecond more. Undefined unsets it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { onSlowWork, slowWorkAhead } from "./deadline.ts";
+ * let armed = 0;
+ * onSlowWork(() => armed++);
+ * slowWorkAhead();
+ * slowWorkAhead();
+ * assert.equal(armed, 1);
+ * ```
+ */
+export function onSlowWork(hook: (() => void) | undefined): void {
+  slowWorkHook = hook;
+}
+
+/** Says that slow work is about to start: calls the {@linkcode onSlowWork} hook, if one is still set. */
+export function slowWorkAhead(): void {
+  const hook = slowWorkHook;
+  slowWorkHook = undefined;
+  hook?.();
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type EnvLookup,
   requireReadOnlyAppData,
 } from "./app_data.ts";
-import { sleep } from "./deadline.ts";
+import { onSlowWork, sleep } from "./deadline.ts";
 import { EXIT_FAILURE, EXIT_USAGE, MkvenvError, usageError } from "./errors.ts";
 import { helpText, parseCommandLine, USAGE } from "./options.ts";
 import { renderPlan } from "./plan/render.ts";
@@ -100,6 +100,45 @@ export interface RunCliOptions {
    * @default {false}
    */
   readonly ownsProcess?: boolean | undefined;
+}
+
+/**
+ * An abort signal for Ctrl-C (SIGINT) and SIGTERM, whose listeners are set up only once slow work is ahead
+ * ({@linkcode onSlowWork}): a warm run is over in a few milliseconds, and setting them up costs one. The first signal
+ * aborts the run (exit code 130 or 143, as a shell reports a process the signal ended) and removes the listeners, so a
+ * second one ends the process at once. Disposing of it removes the listeners and the hook.
+ */
+function interruptible(): { readonly signal: AbortSignal } & Disposable {
+  const controller = new AbortController();
+  const listening: [Deno.Signal, () => void][] = [];
+  const stop = (): void => {
+    for (const [signal, listener] of listening.splice(0)) Deno.removeSignalListener(signal, listener);
+  };
+  onSlowWork(() => {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      const listener = (): void => {
+        stop();
+        controller.abort(
+          new MkvenvError(`Interrupted by ${signal}`, {
+            exitCode: code,
+            hint: "a destination this run created was removed again; one that was there before may be half " +
+              "updated: run mkvenv again to finish it",
+          }),
+        );
+      };
+      try {
+        Deno.addSignalListener(signal, listener);
+        listening.push([signal, listener]);
+      } catch { /* not a signal of this system (SIGTERM on Windows) */ }
+    }
+  });
+  return {
+    signal: controller.signal,
+    [Symbol.dispose]: () => {
+      onSlowWork(undefined);
+      stop();
+    },
+  };
 }
 
 /** Which creator `builtin` means for the interpreter `-p` (or the default) finds, as virtualenv's help shows. */
@@ -368,6 +407,8 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
       "pass the folder to create, e.g. mkvenv .venv",
     );
   }
+  // mkvenv's own executable: Ctrl-C and SIGTERM abort the run, which removes a destination it created.
+  using interrupt = options.ownsProcess ? interruptible() : undefined;
   const createOptions = {
     ...common,
     dest: positionals[0]!,
@@ -395,6 +436,7 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
     creator: values["creator"] as string | undefined,
     activators: values["activators"] === undefined ? undefined : [values["activators"] as string],
     ownsProcess: options.ownsProcess,
+    signal: interrupt?.signal,
   };
   // The library checks these too; here a mistake also names the variable or config key it came from.
   checkSeedOptions(createOptions, (name) => configOrigin(name, sources));

@@ -8,7 +8,7 @@ import { hostPath as path, type PathModule } from "../path.ts";
 import { isAbandonedTemporary, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
 import { rewriteDylibReference } from "../creator/macho.ts";
 import { parsePyvenvCfg, renderPyvenvCfg } from "../creator/pyvenv_cfg.ts";
-import { checkpoint } from "../deadline.ts";
+import { checkpoint, slowWorkAhead } from "../deadline.ts";
 import { MkvenvError } from "../errors.ts";
 import type { CopyOp, InstallTreeOp, MergeCfgOp, Plan, PlanOp, RunOp } from "./ops.ts";
 
@@ -491,6 +491,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
       else linkCheck.assertNoLinkedFolder(op.op === "mkdir" || op.op === "run" ? op.path : path.dirname(op.path));
     }
     await check();
+    // A program (pip), or a tree copied file by file: long enough to be interrupted in.
+    if (op.op === "run" || (op.op === "installTree" && op.link === "copy")) slowWorkAhead();
     try {
       if (op.op === "run") await applyRun(op, signal);
       else applyOp(op, outcome, ownsProcess, linkCheck !== undefined);

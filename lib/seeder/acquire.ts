@@ -6,6 +6,7 @@
  * @module
  */
 import { type EnvLookup, isWriteTemporary, removeStaleEntries } from "../app_data.ts";
+import { slowWorkAhead } from "../deadline.ts";
 import { MkvenvError } from "../errors.ts";
 import { hostPath as path } from "../path.ts";
 import type { Platform } from "../platform.ts";
@@ -175,6 +176,7 @@ async function fromIndex(project: string, version: string | undefined, ctx: Acqu
   const timeoutMs = ctx.timeoutMs ?? (config.timeoutSeconds ?? 15) * 1000;
   // A failure leaves the run's warnings unprinted, so the error itself names the indexes that could not be read.
   const unread: string[] = [];
+  slowWorkAhead();
   const files = await findDistributionFiles(project, config, {
     timeoutMs,
     signal: ctx.signal,

@@ -10,6 +10,7 @@ import { hostPath as path } from "../path.ts";
 import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
+import { slowWorkAhead } from "../deadline.ts";
 import { appDataError, isDirectory, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
@@ -177,6 +178,7 @@ export async function ensureImage(dir: string, wheelFile: string, signal?: Abort
   Deno.mkdirSync(parent, { recursive: true });
   removeStaleBuilds(dir);
   const temp = makeBuildFolder(dir);
+  slowWorkAhead();
   try {
     const site = path.join(temp, "site");
     Deno.mkdirSync(site);
@@ -303,6 +305,7 @@ export function compiledFiles(image: Image, tag: string): readonly string[] | un
  */
 export async function compileImage(image: Image, python: string, tag: string, signal?: AbortSignal): Promise<void> {
   if (compiledFiles(image, tag)) return;
+  slowWorkAhead();
   const out = await new Deno.Command(python, {
     args: ["-E", "-s", "-c", COMPILE_SCRIPT, image.site, compiledList(image, tag), ""],
     stdin: "null",

@@ -57,6 +57,11 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Resolves after `ms` milliseconds. */
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** The environment a user's shell would give pip: no PIP_*, no PYTHON*. */
 function userEnv(home: string): Record<string, string> {
   return { PATH: "/usr/bin:/bin", HOME: home };
@@ -973,6 +978,32 @@ Deno.test({
     const linked = await mkvenv(args, { seed: true, env });
     assert.equal(linked.code, 0, linked.stderr);
     assert.match(linked.stdout, /^symlink .*site-packages\/pip -> /m); // the app-data seeder takes it
+  },
+});
+
+Deno.test({
+  name: "e2e seed: Ctrl-C (SIGINT) while pip installs the seeds stops pip and removes the new environment (exit 130)",
+  ignore: skipIf(!PY312, "pyenv 3.12 not installed"),
+  async fn() {
+    await using tmp = await tempDir();
+    const dest = path.join(tmp.path, "env");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", CONFIG, CLI, dest, "-p", PY312!, "--app-data", SHARED_APP_DATA, "--seeder", "pip"]
+        .concat(["--no-periodic-update"]),
+      env: cleanEnv({ HOME: tmp.path }),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // pip runs for seconds once the environment's folders are there.
+    for (let i = 0; i < 400 && !(await exists(path.join(dest, "pyvenv.cfg"))); i++) await sleepMs(25);
+    await sleepMs(800);
+    child.kill("SIGINT");
+    const out = await child.output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 130, stderr);
+    assert.match(stderr, /^error: Interrupted by SIGINT\nhint: a destination this run created was removed again/);
+    assert.equal(await exists(dest), false, "the half-made environment is still there");
   },
 });
 
