@@ -646,15 +646,11 @@ export async function createVenv(options: CreateVenvOptions): Promise<CreateVenv
       const result = await createOnce(options, start);
       return repairs.length ? { ...result, warnings: [...repairs, ...result.warnings] } : result;
     } catch (e) {
-      let resolved: Resolved;
-      try {
-        resolved = resolveInputs(options);
-      } catch {
-        throw e; // the options themselves failed: that error stands
-      }
-      const root = appDataOf(resolved, options), images = resolved.platform.path.join(root, "images");
-      if (!(e instanceof InstallSourceMissingError)) throw appDataError(e, root) ?? e;
-      // An app-data image damaged since it was built (a file deleted from the cache) is built again, once.
+      if (!(e instanceof InstallSourceMissingError)) throw appDataFault(e, options) ?? e;
+      // An app-data image damaged since it was built (a file deleted from the cache) is built again, once; the
+      // options resolved before, since the error comes from applying their plan.
+      const resolved = resolveInputs(options);
+      const images = resolved.platform.path.join(appDataOf(resolved, options), "images");
       if (retried || !isImageSite(e.source, images)) throw e;
       const image = resolved.platform.path.dirname(e.source);
       if (options.readOnlyAppData) {
