@@ -172,7 +172,15 @@ export function requireReadOnlyAppData(dir: string): void {
  */
 export function isAbandonedTemporary(name: string): boolean {
   const pid = /^\..+\.(\d+)\.\d+\.tmp$/.exec(name)?.[1];
-  if (pid === undefined || Number(pid) === Deno.pid || Deno.build.os !== "linux") return false;
+  return pid !== undefined && processGone(Number(pid));
+}
+
+/**
+ * Whether process `pid` has ended: not this one, and, on Linux, not in `/proc` (elsewhere that cannot be told, so
+ * false). A reused number reads as still running, which only delays taking over what the process left.
+ */
+export function processGone(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === Deno.pid || Deno.build.os !== "linux") return false;
   return lstatOrUndefined(`/proc/${pid}`) === undefined;
 }
 

@@ -11,7 +11,14 @@ import type { PythonInfo, VersionInfo } from "../discovery/py_info.ts";
 import { csvField, recordHash } from "./console_scripts.ts";
 import { MkvenvError } from "../errors.ts";
 import { slowWorkAhead } from "../deadline.ts";
-import { appDataError, isDirectory, lstatOrUndefined, removeStaleEntries, replaceAtomicallySync } from "../app_data.ts";
+import {
+  appDataError,
+  isDirectory,
+  lstatOrUndefined,
+  processGone,
+  removeStaleEntries,
+  replaceAtomicallySync,
+} from "../app_data.ts";
 
 /** What an image holds, stored as `manifest.json` beside its `site` folder. */
 export interface ImageManifest {
@@ -321,6 +328,17 @@ export async function compileImage(image: Image, python: string, tag: string, si
 const COMPILE_LOCK_MS = 10 * 60_000;
 
 /**
+ * Whether a compile lock was left by a compile that is over: older than {@linkcode COMPILE_LOCK_MS}, or naming the
+ * process that compiles (written once it started) when that process is gone. An empty lock is a compile starting.
+ */
+function compileLockAbandoned(lock: string): boolean {
+  const info = Deno.statSync(lock);
+  if (Date.now() - (info.mtime?.getTime() ?? 0) >= COMPILE_LOCK_MS) return true;
+  const pid = Deno.readTextFileSync(lock).trim();
+  return /^\d+$/.test(pid) && processGone(Number(pid));
+}
+
+/**
  * Starts byte-compiling an image in a detached process, once per interpreter kind, so the first run that builds it
  * does not wait: later environments hard-link the `.pyc` files too, and their first `pip` call compiles nothing
  * (the files share their sources' inode, so the recorded modification times match). Compiled files are written
@@ -336,7 +354,7 @@ export function compileImageInBackground(image: Image, python: string, tag: stri
     Deno.writeFileSync(lock, new Uint8Array(), { createNew: true });
   } catch {
     try {
-      if (Date.now() - (Deno.statSync(lock).mtime?.getTime() ?? 0) < COMPILE_LOCK_MS) return false;
+      if (!compileLockAbandoned(lock)) return false;
       Deno.removeSync(lock);
       Deno.writeFileSync(lock, new Uint8Array(), { createNew: true });
     } catch {
@@ -344,13 +362,18 @@ export function compileImageInBackground(image: Image, python: string, tag: stri
     }
   }
   try {
-    new Deno.Command(python, {
+    const child = new Deno.Command(python, {
       args: ["-E", "-s", "-c", COMPILE_SCRIPT, image.site, compiledList(image, tag), lock],
       stdin: "null",
       stdout: "null",
       stderr: "null",
       detached: true,
-    }).spawn().unref();
+    }).spawn();
+    child.unref();
+    try {
+      // Who holds the lock, so that a run after a killed compile need not wait out the lock's age.
+      Deno.writeTextFileSync(lock, String(child.pid), { create: false });
+    } catch { /* the compile is over and took its lock along */ }
     return true;
   } catch {
     try {

@@ -1,7 +1,12 @@
-/** Removing a damaged app-data image: only an image's own folder in the images root, and only while still damaged. */
+/**
+ * App-data images: removing a damaged one (only an image's own folder in the images root, and only while still
+ * damaged), and the lock of a background compile.
+ */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { discardDamagedImage } from "../../lib/seeder/image.ts";
+import { compiledFiles, compileImageInBackground, discardDamagedImage } from "../../lib/seeder/image.ts";
+import type { ImageManifest } from "../../lib/seeder/image.ts";
+import { lstatOrUndefined } from "../../lib/app_data.ts";
 import { tempDir } from "../_helpers.ts";
 
 Deno.test("discardDamagedImage() removes an image still missing the file, and nothing else", async () => {
@@ -34,4 +39,46 @@ Deno.test("discardDamagedImage() removes an image still missing the file, and no
   assert.ok((await Deno.stat(wheels)).isDirectory);
   // Gone (another run is building it again): nothing to do.
   assert.equal(discardDamagedImage(site, "pip/__main__.py", root), "replaced");
+});
+
+Deno.test({
+  name: "compileImageInBackground() takes over a lock whose compile is gone, and waits for one still running",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    await using tmp = await tempDir();
+    const site = path.join(tmp.path, "image", "site");
+    await Deno.mkdir(site, { recursive: true });
+    await Deno.writeTextFile(path.join(site, "m.py"), "X = 1\n");
+    const image = { site, manifest: {} as ImageManifest };
+    const tag = "cpython-test";
+    const lock = path.join(tmp.path, "image", `compiling.${tag}`);
+    // A stand-in interpreter that waits a little, then compiles with the machine's python3.
+    const python = path.join(tmp.path, "python");
+    await Deno.writeTextFile(python, '#!/bin/sh\nsleep 1\nexec python3 "$@"\n');
+    await Deno.chmod(python, 0o755);
+
+    // An empty lock is a compile starting, and a lock naming a running process a compile at work: both wait.
+    await Deno.writeTextFile(lock, "");
+    assert.equal(compileImageInBackground(image, python, tag), false);
+    const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      await Deno.writeTextFile(lock, String(sleeper.pid));
+      assert.equal(compileImageInBackground(image, python, tag), false);
+    } finally {
+      sleeper.kill();
+      await sleeper.status;
+    }
+    // The same lock, fresh, once its process is gone: taken over, and the new lock names the compile.
+    assert.equal(compileImageInBackground(image, python, tag), true);
+    const holder = Number(await Deno.readTextFile(lock));
+    assert.notEqual(holder, sleeper.pid);
+    assert.ok(Deno.statSync(`/proc/${holder}`).isDirectory);
+    const deadline = Date.now() + 30_000;
+    while (compiledFiles(image, tag) === undefined) {
+      assert.ok(Date.now() < deadline, "the compile did not finish");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(compiledFiles(image, tag)!.some((f) => /^__pycache__\/m\..+\.pyc$/.test(f)));
+    assert.equal(lstatOrUndefined(lock), undefined);
+  },
 });
