@@ -17,21 +17,65 @@ function activatorDisplayName(name: string): string {
   return `${special[name] ?? name[0]!.toUpperCase() + name.slice(1)}Activator`;
 }
 
+/** What the report says of the request, beyond the result: the flags virtualenv's report lines show. */
+export interface ReportFlags {
+  readonly clear: boolean;
+  readonly noVcsIgnore: boolean;
+  readonly systemSitePackages: boolean;
+  /** `--venv-redirect` (true), `--no-venv-redirect` (false), or neither. */
+  readonly venvRedirect?: boolean | undefined;
+  /** `--download` (true), `--no-download` (false), or neither. */
+  readonly download?: boolean | undefined;
+  readonly pip?: string | undefined;
+  readonly setuptools?: string | undefined;
+  readonly noPip?: boolean | undefined;
+  readonly noSetuptools?: boolean | undefined;
+  readonly extraSearchDir?: readonly string[] | undefined;
+  /** The app-data folder, absolute. */
+  readonly appDataDir: string;
+}
+
+/** How the seeds arrived: `hardlink`, `copy`, `symlink`, or several of them. */
+function viaOf(result: CreateVenvResult): string {
+  return [...new Set(result.seeds.map((s) => s.via))].join(",");
+}
+
+/**
+ * The seeder's line as virtualenv's `BaseEmbed.__repr__` writes it: the extra search folders, the download flag and
+ * each project's version request (`bundle`, `latest`, a version; left out when not seeded), then for the app-data
+ * seeder how files arrive and from where. `via` says `hardlink` where mkvenv links (virtualenv only copies).
+ */
+function seederLine(result: CreateVenvResult, flags: ReportFlags): string {
+  const parts: string[] = [];
+  if (flags.extraSearchDir?.length) parts.push(`extra_search_dir=${flags.extraSearchDir.join(", ")}`);
+  parts.push(`download=${pyBool(flags.download)}`);
+  const { major, minor } = result.python.info.versionInfo;
+  const requests: [string, string | undefined, boolean | undefined, string][] = [
+    ["pip", flags.pip, flags.noPip, "bundle"],
+    ["setuptools", flags.setuptools, flags.noSetuptools, major === 3 && minor < 12 ? "bundle" : "none"],
+  ];
+  for (const [name, version, off, byDefault] of requests) {
+    const wanted = version ?? byDefault;
+    if (!off && wanted !== "none") parts.push(`${name}=${wanted}`);
+  }
+  if (result.seeder === "app-data") {
+    parts.push(`via=${viaOf(result)}`, `app_data_dir=${flags.appDataDir}`);
+  }
+  return `  seeder ${result.seederDisplayName ?? result.seeder}(${parts.join(", ")})\n`;
+}
+
 /** The success report, as virtualenv prints it. */
-export function renderReport(
-  result: CreateVenvResult,
-  flags: { clear: boolean; noVcsIgnore: boolean; systemSitePackages: boolean },
-): string {
+export function renderReport(result: CreateVenvResult, flags: ReportFlags): string {
+  const redirect = flags.venvRedirect === undefined ? "None" : pyBool(flags.venvRedirect);
   let text = `created virtual environment ${specString(result.python.info)} in ${Math.round(result.durationMs)}ms\n` +
     `  creator ${result.creatorDisplayName}(dest=${result.layout.dest}, clear=${pyBool(flags.clear)}, ` +
-    `no_vcs_ignore=${pyBool(flags.noVcsIgnore)}, global=${pyBool(flags.systemSitePackages)})\n`;
+    `no_vcs_ignore=${pyBool(flags.noVcsIgnore)}, venv_redirect=${redirect}, ` +
+    `global=${pyBool(flags.systemSitePackages)})\n`;
   if (result.seeder !== undefined) {
-    const via = [...new Set(result.seeds.map((s) => s.via))].join(",");
+    text += result.seeder === "app-data" || result.seeder === "pip"
+      ? seederLine(result, flags)
+      : `  seeder ${result.seederDisplayName ?? result.seeder}(via=${viaOf(result)})\n`;
     const packages = result.seeds.map((s) => `${s.name}==${s.version}`).join(", ");
-    const name = result.seederDisplayName ?? result.seeder;
-    // virtualenv's pip seeder line names each project with its version request; here with the version installed.
-    const versions = result.seeds.map((s) => `${s.name}=${s.version}`).join(", ");
-    text += result.seeder === "pip" ? `  seeder ${name}(${versions})\n` : `  seeder ${name}(via=${via})\n`;
     if (result.seeds.length) text += `    added seed packages: ${packages}\n`;
   }
   if (result.activators.length) text += `  activators ${result.activators.map(activatorDisplayName).join(",")}\n`;

@@ -15,6 +15,7 @@ import {
   codeCacheWanted,
   defaultAppDataDir,
   type EnvLookup,
+  lstatOrUndefined,
   requireReadOnlyAppData,
 } from "./app_data.ts";
 import { onSlowWork, sleep } from "./deadline.ts";
@@ -456,7 +457,12 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
     debug?.(`timings: ${[...phases, `total ${result.durationMs.toFixed(1)} ms`].join(", ")}`);
   }
   if (json) io.stdout(JSON.stringify(reportJson(result), null, 2) + "\n");
-  else if (verbosity >= 0) io.stdout(renderReport(result, createOptions));
+  else if (verbosity >= 0) {
+    // As virtualenv's report: the extra search folders that exist, absolute.
+    const extraSearchDir = createOptions.extraSearchDir.map((d) => platform.path.resolve(cwd, d))
+      .filter((d) => lstatOrUndefined(d) !== undefined);
+    io.stdout(renderReport(result, { ...createOptions, extraSearchDir, appDataDir }));
+  }
   lastRun = { root, readOnly: common.readOnlyAppData };
   return 0;
 }

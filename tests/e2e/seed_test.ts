@@ -334,7 +334,13 @@ for (const python of TARGETS) {
     const dest = path.join(tmp.path, `env ${python.minor}`); // a space, as users' paths have
     const r = await mkvenv([dest, "-p", python.exe, "--app-data", SHARED_APP_DATA], { seed: true });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\n {2}seeder FromAppData\(via=hardlink\)\n/);
+    const requests = expected.line.includes("setuptools") ? "pip=bundle, setuptools=bundle" : "pip=bundle";
+    assert.ok(
+      r.stdout.includes(
+        `\n  seeder FromAppData(download=False, ${requests}, via=hardlink, app_data_dir=${SHARED_APP_DATA})\n`,
+      ),
+      r.stdout,
+    );
     assert.ok(r.stdout.endsWith(`\n    added seed packages: ${expected.line}\n${ACTIVATORS_LINE}`), r.stdout);
 
     for (const script of ["pip", "pip3", `pip${python.minor}`]) {
@@ -441,9 +447,8 @@ function assertSeedReport(stdout: string, via: string, version: string): void {
   assert.match(
     stdout,
     new RegExp(
-      `\n  seeder FromAppData\\(via=${via}\\)\n    added seed packages: pip==${version}\n${
-        RegExp.escape(ACTIVATORS_LINE)
-      }$`,
+      `\n  seeder FromAppData\\(download=False, pip=\\S+, via=${via}, app_data_dir=[^\n]+\\)\n` +
+        `    added seed packages: pip==${version}\n${RegExp.escape(ACTIVATORS_LINE)}$`,
     ),
   );
 }
@@ -648,7 +653,9 @@ for (const [minor, exe] of [["3.12", PY312], ["3.8", PY38]] as const) {
       assert.equal(r.code, 0, r.stderr);
       assert.ok(
         r.stdout.endsWith(
-          `\n  seeder PipInvoke(${expected.line.replaceAll("==", "=")})\n    added seed packages: ${expected.line}\n` +
+          `\n  seeder PipInvoke(download=False, pip=bundle${
+            expected.line.includes("setuptools") ? ", setuptools=bundle" : ""
+          })\n    added seed packages: ${expected.line}\n` +
             ACTIVATORS_LINE,
         ),
         r.stdout,
