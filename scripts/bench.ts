@@ -37,8 +37,11 @@
  * stay in chunks loaded on demand, as in a compiled binary) with the binary's V8 flags (scripts/v8_flags.ts), the
  * closest stand-in here for the compiled binary (`deno compile` cannot fetch its runtime on these machines); `no-seed`
  * and `seed` add rows from source (`deno run cli.ts`), without `-p`, and for the same `deno run` of an empty script
- * (the floor under mkvenv's rows: the machine's speed of the moment, in the same run). virtualenv is installed from
- * pip's configured index into a temporary environment (or taken from `--virtualenv`); mkvenv gets
+ * (the floor under mkvenv's rows: the machine's speed of the moment, in the same run). `seed` and `first-pip` add
+ * lower bounds timed in the same run: a `deno run` script that only makes the pip image's folders and hard links
+ * (the least any tool linking that image does), and in `first-pip` also `pip --version` alone in an environment made
+ * before; each target line then says how far the bound is from the limit and what mkvenv adds. virtualenv is
+ * installed from pip's configured index into a temporary environment (or taken from `--virtualenv`); mkvenv gets
  * `--extra-search-dir` with virtualenv's embedded wheels, so both seed the same pip (`python -m venv` can only seed
  * the pip its ensurepip bundles). When virtualenv cannot be installed its rows are left out, with the reason.
  *
@@ -263,7 +266,7 @@ interface RunPaths {
 }
 
 /** What a row measures. */
-type Role = "mkvenv" | "venv" | "virtualenv" | "virtualenv-symlink" | "unzip" | "other";
+type Role = "mkvenv" | "venv" | "virtualenv" | "virtualenv-symlink" | "unzip" | "links" | "pip" | "other";
 
 interface Tool {
   readonly name: string;
@@ -306,6 +309,95 @@ const denoFloor = (): Tool[] => {
     steps: () => [[...mkvenvBundle.slice(0, -1), script]],
   }];
 };
+/**
+ * The newest pip install image in mkvenv's app data (made by the mode's first warm-up run): its `site` folder, the
+ * Python X.Y it is for, and its folders and files relative to `site`, parents first.
+ */
+function imageListing(): { site: string; xy: string; dirs: string[]; files: string[] } {
+  const images = path.join(appData, "mkvenv-v1", "images");
+  let newest: { site: string; xy: string; mtime: number } | undefined;
+  for (const xy of Deno.readDirSync(images)) {
+    for (const image of Deno.readDirSync(path.join(images, xy.name))) {
+      const site = path.join(images, xy.name, image.name, "site");
+      if (!image.name.startsWith("pip-") || !exists(site)) continue;
+      const mtime = Deno.statSync(site).mtime?.getTime() ?? 0;
+      if (!newest || mtime > newest.mtime) newest = { site, xy: xy.name, mtime };
+    }
+  }
+  if (!newest) throw new Error(`no pip image in ${images}`);
+  const dirs: string[] = [];
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of Deno.readDirSync(path.join(newest.site, rel))) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) {
+        dirs.push(child);
+        walk(child);
+      } else files.push(child);
+    }
+  };
+  walk("");
+  return { site: newest.site, xy: newest.xy, dirs, files };
+}
+
+/**
+ * A lower bound under mkvenv's warm row: a Deno script that does only what any tool hard-linking pip's image must
+ * do, the same `deno run` command line making the image's folders under DEST's site-packages and linking its files,
+ * from a listing read from one JSON file (as mkvenv reads its own). mkvenv's row minus this one is everything mkvenv
+ * adds: discovery, options, the interpreter's links, `pyvenv.cfg`, scripts, RECORD, activators, the report.
+ */
+const linksAlone = (): Tool[] => {
+  if (!mkvenvBundle) return [];
+  const script = path.join(work, "links_alone.js");
+  const listing = path.join(work, "links_alone.json");
+  Deno.writeTextFileSync(
+    script,
+    `const [listing, dest] = Deno.args;
+const { site, xy, dirs, files } = JSON.parse(Deno.readTextFileSync(listing));
+const target = dest + "/lib/python" + xy + "/site-packages";
+Deno.mkdirSync(target, { recursive: true });
+for (const d of dirs) Deno.mkdirSync(target + "/" + d);
+Deno.chdir(site);
+for (const f of files) Deno.linkSync(f, target + "/" + f);
+`,
+  );
+  let listed = false;
+  return [{
+    name: "deno run, the pip image's hard links alone (a lower bound)",
+    role: "links",
+    steps: (p) => {
+      if (!listed) Deno.writeTextFileSync(listing, JSON.stringify(imageListing()));
+      listed = true;
+      return [[...mkvenvBundle.slice(0, -1), script, listing, p.dest]];
+    },
+  }];
+};
+
+/**
+ * A lower bound under the first-pip rows: `pip --version` in an environment mkvenv made before the run, so every
+ * run times pip's own start alone (bytecode in place, nothing compiled).
+ */
+const pipAlone = (): Tool[] => {
+  const made = path.join(work, "pip-alone");
+  let ready = false;
+  return [{
+    name: "pip --version alone, in an environment made earlier (a lower bound)",
+    role: "pip",
+    steps: () => {
+      if (!ready) {
+        const r = new Deno.Command(mkvenvCmd[0]!, {
+          args: [...mkvenvCmd.slice(1), made, "-q", "-p", python, "--app-data", appData, ...extra],
+          env: cleanEnv,
+          clearEnv: true,
+        }).outputSync();
+        if (r.code !== 0) throw new Error(`making ${made} failed: ${decode(r.stderr)}`);
+        ready = true;
+      }
+      return [[path.join(made, "bin", "pip"), "--version"]];
+    },
+  }];
+};
+
 /** Adds the first `pip --version` to a tool's steps. */
 const thenPip = (t: Tool): Tool => ({
   ...t,
@@ -351,6 +443,7 @@ function toolsFor(mode: Mode): Tool[] {
           }]
           : []),
         ...denoFloor(),
+        ...linksAlone(),
         venv([], "python -m venv (ensurepip)"),
         ...virtualenv([]),
         ...virtualenv(["--symlink-app-data"], "--symlink-app-data", "virtualenv-symlink"),
@@ -371,6 +464,8 @@ function toolsFor(mode: Mode): Tool[] {
       return [
         thenPip(mk([])),
         thenPip(mk(["--symlink-app-data"], "--symlink-app-data", "other")),
+        ...linksAlone(),
+        ...pipAlone(),
         thenPip(venv([], "python -m venv (ensurepip)")),
         ...virtualenv([]).map(thenPip),
         ...virtualenv(["--symlink-app-data"], "--symlink-app-data", "virtualenv-symlink").map(thenPip),
@@ -591,13 +686,29 @@ function targets(mode: Mode, rows: readonly Row[]): string[] {
       : [];
   };
   const ms = (limit: number) => `median ≤ ${limit} ms: ${m.median.toFixed(1)} ms, ${verdict(m.median <= limit)}`;
+  // What the machine allows at the moment: the lower-bound rows, and the limit against them.
+  const label: Partial<Record<Role, string>> = { links: "the image's hard links alone", pip: "pip --version alone" };
+  const bound = (limit: number, parts: Role[]) => {
+    const found = parts.map(by);
+    if (found.some((r) => !r)) return [];
+    const floor = found.reduce((sum, r) => sum + r!.median, 0);
+    return [
+      `lower bound (${parts.map((p) => label[p]).join(" + ")}): ${floor.toFixed(1)} ms, ` +
+      `${floor <= limit ? "under" : "over"} the ${limit} ms limit; mkvenv adds ${(m.median - floor).toFixed(1)} ms`,
+    ];
+  };
   switch (mode) {
     case "seed":
-      return [ms(30), ...ratio("virtualenv", 7, "vs virtualenv default"), ...ratio("venv", 75, "vs python -m venv")];
+      return [
+        ms(30),
+        ...bound(30, ["links"]),
+        ...ratio("virtualenv", 7, "vs virtualenv default"),
+        ...ratio("venv", 75, "vs python -m venv"),
+      ];
     case "cold":
       return [ms(250), ...ratio("virtualenv", 1, "vs virtualenv cold")];
     case "first-pip":
-      return [ms(200)];
+      return [ms(200), ...bound(200, ["links", "pip"])];
     case "unzip": {
       const u = by("unzip");
       return u
