@@ -30,10 +30,33 @@ export function defaultAppDataDir(os: string, env: EnvLookup): string {
     const local = env("LOCALAPPDATA") ?? win32.join(env("USERPROFILE") ?? "C:\\", "AppData", "Local");
     return win32.join(local, "mkvenv", "Cache");
   }
-  const home = env("HOME") ?? "/";
+  const home = homeFolder(env);
   if (os === "darwin") return posix.join(home, "Library", "Caches", "mkvenv");
   const xdg = env("XDG_CACHE_HOME");
   return posix.join(xdg && posix.isAbsolute(xdg) ? xdg : posix.join(home, ".cache"), "mkvenv");
+}
+
+/**
+ * The user's home folder on POSIX: HOME when it is an absolute path, else (unset, empty or relative, as in some
+ * containers and service managers) the user's entry in `/etc/passwd`, as Python's `expanduser` and uv look it up.
+ * A cache in `/` or in the working folder would be a surprise.
+ */
+function homeFolder(env: EnvLookup): string {
+  const home = env("HOME");
+  if (home && posix.isAbsolute(home)) return home;
+  let uid: number | null = null;
+  try {
+    uid = Deno.uid();
+    for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
+      const fields = line.split(":");
+      if (fields.length >= 7 && Number(fields[2]) === uid && posix.isAbsolute(fields[5]!)) return fields[5]!;
+    }
+  } catch { /* no passwd file, or no permission to read it or the user id */ }
+  throw new MkvenvError(
+    `Cannot tell where the app-data folder goes: HOME is ${home === undefined ? "not set" : `"${home}"`}` +
+      (uid === null ? "" : `, and /etc/passwd has no home for user ${uid}`),
+    { hint: "set HOME, or pass --app-data DIR (or VIRTUALENV_OVERRIDE_APP_DATA)" },
+  );
 }
 
 /** The folder mkvenv keeps its data in, inside the app-data folder the user chose (or the default). */
@@ -131,6 +154,12 @@ export function appDataError(error: unknown, root: string): MkvenvError | undefi
       cause: error,
     });
   }
+  if (error instanceof Deno.errors.NotADirectory || error instanceof Deno.errors.AlreadyExists) {
+    return new MkvenvError(`The app-data folder ${root} cannot be used: a file stands where a folder is needed`, {
+      hint: "pass --app-data DIR naming a folder (or set XDG_CACHE_HOME to one), or move the file away",
+      cause: error,
+    });
+  }
   const readOnly = (error as { code?: unknown }).code === "EROFS" || error.message.includes("(os error 30)");
   if (!readOnly && !(error instanceof Deno.errors.PermissionDenied)) return undefined;
   return new MkvenvError(
@@ -160,6 +189,11 @@ export function appDataError(error: unknown, root: string): MkvenvError | undefi
  */
 export function requireReadOnlyAppData(dir: string): void {
   if (isDirectory(dir)) return;
+  if (lstatOrUndefined(dir)) {
+    throw new MkvenvError(`The read-only app-data folder "${dir}" is not a folder`, {
+      hint: "pass --app-data with the folder an earlier run filled, or drop --read-only-app-data",
+    });
+  }
   throw new MkvenvError(`The read-only app-data folder "${dir}" does not exist`, {
     hint: "run mkvenv once without --read-only-app-data to fill it, or drop --read-only-app-data",
   });
