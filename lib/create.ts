@@ -19,13 +19,13 @@ import { type DiscoveryContext, findPython } from "./discovery/find.ts";
 import type { FoundPython } from "./discovery/py_info.ts";
 import { PY_INFO_SCRIPT_SHA256 } from "./discovery/py_info_script_hash.gen.ts";
 import type { Creator, CreatorInput, VenvLayout } from "./creator/creator.ts";
-import { type DestState, inspectDest } from "./creator/dest.ts";
+import { type DestState, filesReplaced, inspectDest } from "./creator/dest.ts";
 import { diskHostView } from "./creator/host_view.ts";
 import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { activatorOps, selectActivators } from "./activator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { checkpoint, slowWorkAhead } from "./deadline.ts";
-import { MkvenvError, usageError } from "./errors.ts";
+import { MkvenvError } from "./errors.ts";
 import { applyPlan, discardCreated, InstallSourceMissingError, SymlinkUnsupportedError } from "./plan/apply.ts";
 import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
 import { checkSeedOptions, seedRequests } from "./seeder/seeder.ts";
@@ -67,7 +67,11 @@ export interface CreateVenvOptions {
   readonly readOnlyAppData?: boolean | undefined;
   /** Empty the destination first (only an empty folder or a virtual environment, unless `force`). @default {false} */
   readonly clear?: boolean | undefined;
-  /** With `clear`, also empty a folder that is not a virtual environment. @default {false} */
+  /**
+   * Allow a destination that exists and is not a virtual environment to lose files: with `clear`, empty it; without,
+   * replace the files an environment puts there (`bin/python`, `bin/activate`, ...), which is otherwise refused.
+   * @default {false}
+   */
   readonly force?: boolean | undefined;
   /** Skip `.gitignore` and `CACHEDIR.TAG`. @default {false} */
   readonly noVcsIgnore?: boolean | undefined;
@@ -326,6 +330,19 @@ function planFor(
   const layout = creator.layout(input);
   const ops: PlanOp[] = [];
   if (options.clear && destState.exists && !destState.isEmpty) {
+    // Even with --force: emptying it would delete what the run stands on (DEST is the interpreter's prefix, an
+    // ancestor of the app data, or the file system's root).
+    const needed = [
+      ["the interpreter", input.systemExecutableRealPath],
+      ["mkvenv's app-data folder", appDataOf(resolved, options)],
+    ] as const;
+    for (const [what, file] of needed) {
+      const inside = platform.path.relative(destState.path, file);
+      if (inside.startsWith("..") || platform.path.isAbsolute(inside)) continue;
+      throw new MkvenvError(`Refusing to clear "${destState.path}": it holds ${what} ${file}`, {
+        hint: "choose another destination",
+      });
+    }
     if (!destState.isVenv && !options.force) {
       throw new MkvenvError(
         `Refusing to clear "${destState.path}": it is not empty and is not a virtual environment (no pyvenv.cfg)`,
@@ -358,6 +375,17 @@ function planFor(
       { op: "write", path: p.join(layout.dest, ".gitignore"), content: GITIGNORE, ifAbsent: true },
       { op: "write", path: p.join(layout.dest, "CACHEDIR.TAG"), content: CACHEDIR_TAG, ifAbsent: true },
     );
+  }
+  if (destState.exists && !destState.isEmpty && !destState.isVenv && !options.clear && !options.force) {
+    // Merging into a folder that is no environment is fine (`mkvenv .` in a project); replacing its files is not.
+    const replaced = filesReplaced([{ op: "copy", path: layout.python, source: "" }, ...ops], platform);
+    if (replaced.length) {
+      throw new MkvenvError(
+        `Refusing to create an environment in "${destState.path}": it is not a virtual environment (no ` +
+          `pyvenv.cfg), and creating one would replace ${replaced.join(", ")}${replaced.length === 5 ? ", ..." : ""}`,
+        { hint: "choose another destination, or pass --force to replace those files" },
+      );
+    }
   }
   const redirect = planVenvRedirect(destState.path, options.venvRedirect, platform);
   const seeded = seeding.seeds.length > 0 || seeding.ops.length > 0;
@@ -426,7 +454,6 @@ async function describe(options: CreateVenvOptions): Promise<{
   await check();
   const resolved = resolveInputs(options);
   // Mistakes in the options fail before any interpreter is searched for (which may run Python on a cold cache).
-  if (options.force && !options.clear) throw usageError("--force only applies together with --clear");
   if (options.creator !== undefined) checkCreatorName(options.creator);
   selectActivators(options.activators, resolved.platform);
   // The destination is checked first: a bad path fails before any interpreter is searched for.

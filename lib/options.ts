@@ -155,7 +155,7 @@ export const OPTIONS: readonly OptionDef[] = [
     name: "force",
     kind: "flag",
     group: "creator",
-    help: "with --clear, also empty a folder that is no environment",
+    help: "with --clear, empty a folder that is no environment; without, replace files in one",
     configurable: false,
   },
   { name: "no-vcs-ignore", kind: "flag", group: "creator", help: "do not write .gitignore and CACHEDIR.TAG" },

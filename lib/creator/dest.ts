@@ -5,6 +5,7 @@
  */
 import { lstatOrUndefined } from "../app_data.ts";
 import { usageError } from "../errors.ts";
+import type { PlanOp } from "../plan/ops.ts";
 import type { Platform } from "../platform.ts";
 
 /** What is at the destination now. */
@@ -143,4 +144,36 @@ export function inspectDest(raw: string, cwd: string, platform: Platform): DestS
     isVenv,
     interpreterFiles: isVenv ? interpreterFilesIn(absolute, platform) : [],
   };
+}
+
+/**
+ * The files (and links) a plan would replace, and what it would remove, that exist now, at most `limit` of them, in plan order: in a
+ * folder that is not a virtual environment, they are the user's (or an interpreter's own, when the destination is its
+ * prefix or the file system's root), not a previous environment's. Folders a plan makes are merged, not replaced.
+ */
+export function filesReplaced(ops: readonly PlanOp[], platform: Platform, limit = 5): string[] {
+  const found: string[] = [];
+  const check = (file: string, folderToo = false): boolean => {
+    const info = lstatOrUndefined(file);
+    if (info && (folderToo || !info.isDirectory)) found.push(file);
+    return found.length >= limit;
+  };
+  for (const op of ops) {
+    switch (op.op) {
+      case "write":
+      case "symlink":
+        if (!op.ifAbsent && check(op.path)) return found;
+        break;
+      case "copy":
+        if (check(op.path)) return found;
+        break;
+      case "remove":
+        if (check(op.path, true)) return found;
+        break;
+      case "installTree":
+        for (const file of op.files) if (check(platform.path.join(op.path, file))) return found;
+        break;
+    }
+  }
+  return found;
 }

@@ -196,6 +196,89 @@ Deno.test({
 });
 
 Deno.test({
+  name: "e2e: a folder that is no environment gets one merged in, but replacing its files needs --force",
+  ignore: skipIf(!PY, "no CPython found"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "ad");
+    const project = path.join(tmp.path, "project");
+    await Deno.mkdir(path.join(project, "bin"), { recursive: true });
+    await Deno.writeTextFile(path.join(project, "main.py"), "print('precious')\n");
+    await Deno.writeTextFile(path.join(project, "bin", "activate"), "# the project's own script\n");
+    await Deno.writeTextFile(path.join(project, "bin", "tool"), "#!/bin/sh\n");
+    let r = await mkvenv([project, "-p", PY!.exe, "--app-data", ad]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `error: Refusing to create an environment in "${project}": it is not a virtual environment (no pyvenv.cfg), ` +
+        `and creating one would replace ${path.join(project, "bin", "activate")}\n` +
+        "hint: choose another destination, or pass --force to replace those files\n",
+    );
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(project))).map((e) => e.name).sort(), ["bin", "main.py"]);
+    assert.equal(await Deno.readTextFile(path.join(project, "bin", "activate")), "# the project's own script\n");
+    r = await mkvenv([project, "-p", PY!.exe, "--app-data", ad, "--force"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(await Deno.readTextFile(path.join(project, "bin", "activate")), /deactivate/);
+    assert.equal(await Deno.readTextFile(path.join(project, "main.py")), "print('precious')\n");
+    assert.equal(await Deno.readTextFile(path.join(project, "bin", "tool")), "#!/bin/sh\n");
+
+    // Nothing replaced: merged without --force, as virtualenv does (`mkvenv .` in a project).
+    const other = path.join(tmp.path, "other");
+    await Deno.mkdir(path.join(other, "lib"), { recursive: true });
+    await Deno.writeTextFile(path.join(other, "lib", "util.py"), "X = 1\n");
+    r = await mkvenv([other, "-p", PY!.exe, "--app-data", ad]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await Deno.readTextFile(path.join(other, "lib", "util.py")), "X = 1\n");
+  },
+});
+
+Deno.test({
+  name: "e2e: a destination holding the interpreter or the app data is never emptied; the interpreter is not replaced",
+  ignore: skipIf(!PY, "no CPython found"),
+  async fn() {
+    await using tmp = await tempDir();
+    const ad = path.join(tmp.path, "ad");
+    // An interpreter whose executable lies inside the destination, as when DEST is its prefix or the root folder:
+    // a hard link (or copy) of a real one, which finds its standard library at its build-time prefix.
+    const prefix = path.join(tmp.path, "prefix");
+    await Deno.mkdir(path.join(prefix, "bin"), { recursive: true });
+    const exe = path.join(prefix, "bin", "python3");
+    const real = await Deno.realPath(PY!.exe);
+    await Deno.link(real, exe).catch(() => Deno.copyFile(real, exe));
+    const probe = await run(exe, ["-c", "import sys; print(sys.executable)"]);
+    if (probe.code !== 0) {
+      console.log(`skipped: ${real} does not run from another folder (${probe.stderr.trim()})`);
+      return;
+    }
+    let r = await mkvenv([prefix, "-p", exe, "--app-data", ad, "--clear", "--force"]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(
+      r.stderr,
+      `error: Refusing to clear "${prefix}": it holds the interpreter ${exe}\nhint: choose another destination\n`,
+    );
+    r = await mkvenv([prefix, "-p", exe, "--app-data", ad]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /would replace .*\/bin\/python3\b/);
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(prefix))).map((e) => e.name), ["bin"]);
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(path.join(prefix, "bin")))).map((e) => e.name), ["python3"]);
+    assert.equal((await run(exe, ["-c", "print(1)"])).stdout.trim(), "1");
+
+    // The app data inside DEST: an environment there is fine, emptying it (and the cache in use) is not.
+    const holder = path.join(tmp.path, "holder");
+    const cache = path.join(holder, "cache");
+    assert.equal((await mkvenv([holder, "-p", PY!.exe, "--app-data", cache])).code, 0);
+    r = await mkvenv([holder, "-p", PY!.exe, "--app-data", cache, "--clear"]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(
+      r.stderr,
+      `error: Refusing to clear "${holder}": it holds mkvenv's app-data folder ${path.join(cache, "mkvenv-v1")}\n` +
+        "hint: choose another destination\n",
+    );
+    assert.ok((await Deno.lstat(path.join(holder, "pyvenv.cfg"))).isFile);
+  },
+});
+
+Deno.test({
   name: "e2e: --dry-run prints the plan and touches nothing; --json reports the created paths",
   ignore: skipIf(!PY, "no CPython found"),
   async fn() {
