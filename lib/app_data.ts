@@ -30,16 +30,15 @@ export function defaultAppDataDir(os: string, env: EnvLookup): string {
     const local = env("LOCALAPPDATA") ?? win32.join(env("USERPROFILE") ?? "C:\\", "AppData", "Local");
     return win32.join(local, "mkvenv", "Cache");
   }
-  const home = homeFolder(env);
-  if (os === "darwin") return posix.join(home, "Library", "Caches", "mkvenv");
+  if (os === "darwin") return posix.join(homeFolder(env), "Library", "Caches", "mkvenv");
   const xdg = env("XDG_CACHE_HOME");
-  return posix.join(xdg && posix.isAbsolute(xdg) ? xdg : posix.join(home, ".cache"), "mkvenv");
+  return posix.join(xdg && posix.isAbsolute(xdg) ? xdg : posix.join(homeFolder(env), ".cache"), "mkvenv");
 }
 
 /**
  * The user's home folder on POSIX: HOME when it is an absolute path, else (unset, empty or relative, as in some
- * containers and service managers) the user's entry in `/etc/passwd`, as Python's `expanduser` and uv look it up.
- * A cache in `/` or in the working folder would be a surprise.
+ * containers and service managers) the home of the user's entry in `/etc/passwd` (users only a directory service
+ * knows are not found there). A cache in `/` or in the working folder would be a surprise.
  */
 function homeFolder(env: EnvLookup): string {
   const home = env("HOME");
@@ -55,8 +54,16 @@ function homeFolder(env: EnvLookup): string {
   throw new MkvenvError(
     `Cannot tell where the app-data folder goes: HOME is ${home === undefined ? "not set" : `"${home}"`}` +
       (uid === null ? "" : `, and /etc/passwd has no home for user ${uid}`),
-    { hint: "set HOME, or pass --app-data DIR (or VIRTUALENV_OVERRIDE_APP_DATA)" },
+    { hint: "set HOME (or XDG_CACHE_HOME), or pass --app-data DIR" },
   );
+}
+
+/** The first existing part of `folder`'s path (itself or an ancestor) when it is not a folder; undefined otherwise. */
+function fileInThePath(folder: string): string | undefined {
+  for (let at = folder;; at = path.dirname(at)) {
+    if (lstatOrUndefined(at)) return isDirectory(at) ? undefined : at;
+    if (path.dirname(at) === at) return undefined;
+  }
 }
 
 /** The folder mkvenv keeps its data in, inside the app-data folder the user chose (or the default). */
@@ -154,9 +161,12 @@ export function appDataError(error: unknown, root: string): MkvenvError | undefi
       cause: error,
     });
   }
-  if (error instanceof Deno.errors.NotADirectory || error instanceof Deno.errors.AlreadyExists) {
-    return new MkvenvError(`The app-data folder ${root} cannot be used: a file stands where a folder is needed`, {
-      hint: "pass --app-data DIR naming a folder (or set XDG_CACHE_HOME to one), or move the file away",
+  const blocker = error instanceof Deno.errors.NotADirectory || error instanceof Deno.errors.AlreadyExists
+    ? fileInThePath(root)
+    : undefined;
+  if (blocker !== undefined) {
+    return new MkvenvError(`The app-data folder ${root} cannot be made: ${blocker} is a file, not a folder`, {
+      hint: "pass --app-data DIR naming a folder, or move the file away",
       cause: error,
     });
   }
@@ -211,11 +221,18 @@ export function isAbandonedTemporary(name: string): boolean {
 
 /**
  * Whether process `pid` has ended: not this one, and, on Linux, not in `/proc` (elsewhere that cannot be told, so
- * false). A reused number reads as still running, which only delays taking over what the process left.
+ * false). A reused number reads as still running, which only delays taking over what the process left; a process of
+ * another host or PID namespace (a cache shared between containers) reads as gone, which at worst repeats its work.
  */
 export function processGone(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid === Deno.pid || Deno.build.os !== "linux") return false;
-  return lstatOrUndefined(`/proc/${pid}`) === undefined;
+  try {
+    // A zombie (ended, not yet reaped by its parent, say a library host that never waits for it) is gone too.
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -19,14 +19,20 @@ import { type DiscoveryContext, findPython } from "./discovery/find.ts";
 import type { FoundPython } from "./discovery/py_info.ts";
 import { PY_INFO_SCRIPT_SHA256 } from "./discovery/py_info_script_hash.gen.ts";
 import type { Creator, CreatorInput, VenvLayout } from "./creator/creator.ts";
-import { type DestState, filesReplaced, inspectDest } from "./creator/dest.ts";
+import { type DestState, filesReplaced, inspectDest, resolvedPath } from "./creator/dest.ts";
 import { diskHostView } from "./creator/host_view.ts";
 import { checkCreatorName, selectCreator } from "./creator/registry.ts";
 import { activatorOps, selectActivators } from "./activator/registry.ts";
 import { planVenvRedirect } from "./creator/venv_redirect.ts";
 import { checkpoint, slowWorkAhead } from "./deadline.ts";
 import { MkvenvError } from "./errors.ts";
-import { applyPlan, discardCreated, InstallSourceMissingError, SymlinkUnsupportedError } from "./plan/apply.ts";
+import {
+  applyPlan,
+  discardCreated,
+  InstallSourceMissingError,
+  isInside,
+  SymlinkUnsupportedError,
+} from "./plan/apply.ts";
 import { type AcquireContext, type AcquiredWheel, acquireWheel, OS_WHEEL_DIRS } from "./seeder/acquire.ts";
 import { checkSeedOptions, seedRequests } from "./seeder/seeder.ts";
 import { discardDamagedImage, isImageSite } from "./seeder/image.ts";
@@ -51,7 +57,11 @@ export type { SeededPackage };
 
 /** Options for {@linkcode createVenv} and {@linkcode describeVenv}. */
 export interface CreateVenvOptions {
-  /** Where to create the environment (relative to `cwd`). */
+  /**
+   * Where to create the environment (relative to `cwd`). An existing folder that is not a virtual environment gets
+   * one merged in, unless that would replace files there (then a {@linkcode MkvenvError}, unless `force`); a folder
+   * holding the interpreter's executable or standard library is always refused.
+   */
   readonly dest: string;
   /** Interpreter specs, first match wins (`3.12`, `cpython3.12-64`, `>=3.11`, a path). @default {[]} (`.python-version`, else `python3`, else `python`) */
   readonly python?: readonly string[] | undefined;
@@ -65,7 +75,10 @@ export interface CreateVenvOptions {
    * built the images it needs. @default {false}
    */
   readonly readOnlyAppData?: boolean | undefined;
-  /** Empty the destination first (only an empty folder or a virtual environment, unless `force`). @default {false} */
+  /**
+   * Empty the destination first (only an empty folder or a virtual environment, unless `force`; never one holding the
+   * interpreter or the app-data folder). @default {false}
+   */
   readonly clear?: boolean | undefined;
   /**
    * Allow a destination that exists and is not a virtual environment to lose files: with `clear`, empty it; without,
@@ -315,6 +328,35 @@ function creatorInput(
   };
 }
 
+/**
+ * Refuses a destination that holds what the run stands on, whatever the flags: the interpreter's executable or its
+ * standard library (DEST is its prefix, an ancestor of it, or the file system's root: the environment's links would
+ * replace the interpreter), and, for `clear`, mkvenv's app-data folder. Paths are compared with their symbolic links
+ * resolved, as the destination's are.
+ */
+function refuseHeldFiles(
+  resolved: Resolved,
+  options: CreateVenvOptions,
+  input: CreatorInput,
+  destState: DestState,
+): void {
+  if (!destState.exists || destState.isEmpty) return;
+  const { platform } = resolved;
+  const held: [string, string][] = [
+    ["the interpreter", input.systemExecutableRealPath],
+    ["the interpreter's standard library", resolvedPath(input.python.info.stdlib, platform)],
+  ];
+  if (options.clear) held.push(["mkvenv's app-data folder", resolvedPath(appDataOf(resolved, options), platform)]);
+  for (const [what, file] of held) {
+    if (!isInside(destState.path, file, platform.path)) continue;
+    throw new MkvenvError(
+      `Refusing to ${options.clear ? "clear" : "create an environment in"} "${destState.path}": it holds ${what} ` +
+        file,
+      { hint: "choose another destination" },
+    );
+  }
+}
+
 function planFor(
   resolved: Resolved,
   options: CreateVenvOptions,
@@ -329,20 +371,9 @@ function planFor(
   const input = creatorInput(resolved, options, python, destState, symlinks);
   const layout = creator.layout(input);
   const ops: PlanOp[] = [];
+  // The first plan only: a replan (no symbolic links here after all) follows what this run itself wrote.
+  if (!linksImpossible) refuseHeldFiles(resolved, options, input, destState);
   if (options.clear && destState.exists && !destState.isEmpty) {
-    // Even with --force: emptying it would delete what the run stands on (DEST is the interpreter's prefix, an
-    // ancestor of the app data, or the file system's root).
-    const needed = [
-      ["the interpreter", input.systemExecutableRealPath],
-      ["mkvenv's app-data folder", appDataOf(resolved, options)],
-    ] as const;
-    for (const [what, file] of needed) {
-      const inside = platform.path.relative(destState.path, file);
-      if (inside.startsWith("..") || platform.path.isAbsolute(inside)) continue;
-      throw new MkvenvError(`Refusing to clear "${destState.path}": it holds ${what} ${file}`, {
-        hint: "choose another destination",
-      });
-    }
     if (!destState.isVenv && !options.force) {
       throw new MkvenvError(
         `Refusing to clear "${destState.path}": it is not empty and is not a virtual environment (no pyvenv.cfg)`,
@@ -376,13 +407,16 @@ function planFor(
       { op: "write", path: p.join(layout.dest, "CACHEDIR.TAG"), content: CACHEDIR_TAG, ifAbsent: true },
     );
   }
-  if (destState.exists && !destState.isEmpty && !destState.isVenv && !options.clear && !options.force) {
+  const guarded = !linksImpossible && destState.exists && !destState.isEmpty && !destState.isVenv;
+  if (guarded && !options.clear && !options.force) {
     // Merging into a folder that is no environment is fine (`mkvenv .` in a project); replacing its files is not.
-    const replaced = filesReplaced([{ op: "copy", path: layout.python, source: "" }, ...ops], platform);
+    const shown = 5;
+    const replaced = filesReplaced([{ op: "copy", path: layout.python, source: "" }, ...ops], platform, shown + 1);
     if (replaced.length) {
       throw new MkvenvError(
         `Refusing to create an environment in "${destState.path}": it is not a virtual environment (no ` +
-          `pyvenv.cfg), and creating one would replace ${replaced.join(", ")}${replaced.length === 5 ? ", ..." : ""}`,
+          `pyvenv.cfg), and creating one would replace ${replaced.slice(0, shown).join(", ")}` +
+          (replaced.length > shown ? ", ..." : ""),
         { hint: "choose another destination, or pass --force to replace those files" },
       );
     }

@@ -6,6 +6,7 @@
 import type { CreateVenvResult } from "./create.ts";
 import type { ListedPython } from "./discovery/find.ts";
 import { pep440Version, specString } from "./discovery/py_info.ts";
+import { seedRequests } from "./seeder/seeder.ts";
 
 function pyBool(value: boolean | undefined): string {
   return value ? "True" : "False";
@@ -46,22 +47,12 @@ function viaOf(result: CreateVenvResult): string {
  * seeder how files arrive and from where. `via` says `hardlink` where mkvenv links (virtualenv only copies).
  */
 function seederLine(result: CreateVenvResult, flags: ReportFlags): string {
-  const parts: string[] = [];
-  if (flags.extraSearchDir?.length) parts.push(`extra_search_dir=${flags.extraSearchDir.join(", ")}`);
-  parts.push(`download=${pyBool(flags.download)}`);
-  const { major, minor } = result.python.info.versionInfo;
-  const requests: [string, string | undefined, boolean | undefined, string][] = [
-    ["pip", flags.pip, flags.noPip, "bundle"],
-    ["setuptools", flags.setuptools, flags.noSetuptools, major === 3 && minor < 12 ? "bundle" : "none"],
-  ];
-  for (const [name, version, off, byDefault] of requests) {
-    const wanted = version ?? byDefault;
-    if (!off && wanted !== "none") parts.push(`${name}=${wanted}`);
-  }
-  if (result.seeder === "app-data") {
-    parts.push(`via=${viaOf(result)}`, `app_data_dir=${flags.appDataDir}`);
-  }
-  return `  seeder ${result.seederDisplayName ?? result.seeder}(${parts.join(", ")})\n`;
+  const parts = [`download=${pyBool(flags.download)}`];
+  for (const { project, version } of seedRequests(flags, result.python.info)) parts.push(`${project}=${version}`);
+  if (result.seeder === "app-data") parts.push(`via=${viaOf(result)}`, `app_data_dir=${flags.appDataDir}`);
+  // virtualenv's own spacing: the folders are joined with ", " but followed by a bare ",".
+  const folders = flags.extraSearchDir?.length ? `extra_search_dir=${flags.extraSearchDir.join(", ")},` : "";
+  return `  seeder ${result.seederDisplayName ?? result.seeder}(${folders}${parts.join(", ")})\n`;
 }
 
 /** The success report, as virtualenv prints it. */

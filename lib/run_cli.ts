@@ -15,7 +15,6 @@ import {
   codeCacheWanted,
   defaultAppDataDir,
   type EnvLookup,
-  lstatOrUndefined,
   requireReadOnlyAppData,
 } from "./app_data.ts";
 import { onSlowWork, sleep } from "./deadline.ts";
@@ -458,9 +457,14 @@ async function run(argv: readonly string[], out: Output, options: RunCliOptions,
   }
   if (json) io.stdout(JSON.stringify(reportJson(result), null, 2) + "\n");
   else if (verbosity >= 0) {
-    // As virtualenv's report: the extra search folders that exist, absolute.
-    const extraSearchDir = createOptions.extraSearchDir.map((d) => platform.path.resolve(cwd, d))
-      .filter((d) => lstatOrUndefined(d) !== undefined);
+    // As virtualenv's report: the extra search folders that exist, resolved.
+    const extraSearchDir = createOptions.extraSearchDir.flatMap((d) => {
+      try {
+        return [Deno.realPathSync(platform.path.resolve(cwd, d))];
+      } catch {
+        return [];
+      }
+    });
     io.stdout(renderReport(result, { ...createOptions, extraSearchDir, appDataDir }));
   }
   lastRun = { root, readOnly: common.readOnlyAppData };

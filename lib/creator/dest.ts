@@ -28,6 +28,38 @@ export interface DestState {
   readonly interpreterFiles: readonly string[];
 }
 
+/** The longest existing part of an absolute path, its information, and the missing names after it. */
+function existingPart(
+  absolute: string,
+  platform: Platform,
+): { existing: string; info: Deno.FileInfo | undefined; rest: string[] } {
+  const p = platform.path;
+  let existing = absolute;
+  const rest: string[] = [];
+  let info = lstatOrUndefined(existing);
+  while (!info) {
+    const parent = p.dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(p.basename(existing));
+    existing = parent;
+    info = lstatOrUndefined(existing);
+  }
+  return { existing, info, rest };
+}
+
+/**
+ * An absolute path with the symbolic links of its existing part resolved, as {@linkcode inspectDest} resolves the
+ * destination's, so the two compare; the path as given where that part cannot be resolved.
+ */
+export function resolvedPath(absolute: string, platform: Platform): string {
+  const { existing, info, rest } = existingPart(absolute, platform);
+  try {
+    return info ? platform.path.join(Deno.realPathSync(existing), ...rest) : absolute;
+  } catch {
+    return absolute;
+  }
+}
+
 /** Names of interpreter executables and launchers in a bin folder. */
 const INTERPRETER_NAME = /^(python|pythonw|pypy|pypyw|graalpy)(\d+(\.\d+)?t?)?(_d)?(\.exe)?$/i;
 /** Runtime libraries a copied interpreter brings into `lib/` or the bin folder. */
@@ -85,16 +117,7 @@ export function inspectDest(raw: string, cwd: string, platform: Platform): DestS
   }
   let absolute = p.resolve(cwd, raw);
   // Walk up to the first part that exists, resolve its symlinks, and put the rest back.
-  let existing = absolute;
-  const rest: string[] = [];
-  let info = lstatOrUndefined(existing);
-  while (!info) {
-    const parent = p.dirname(existing);
-    if (parent === existing) break;
-    rest.unshift(p.basename(existing));
-    existing = parent;
-    info = lstatOrUndefined(existing);
-  }
+  const { existing, info, rest } = existingPart(absolute, platform);
   if (info?.isSymlink) {
     try {
       Deno.statSync(existing);
@@ -147,33 +170,46 @@ export function inspectDest(raw: string, cwd: string, platform: Platform): DestS
 }
 
 /**
- * The files (and links) a plan would replace, and what it would remove, that exist now, at most `limit` of them, in plan order: in a
- * folder that is not a virtual environment, they are the user's (or an interpreter's own, when the destination is its
- * prefix or the file system's root), not a previous environment's. Folders a plan makes are merged, not replaced.
+ * The files (and links) a plan would replace, and what it would remove, that exist now, at most `limit` of them, in
+ * plan order: in a folder that is not a virtual environment, they are the user's (or an interpreter's own, when the
+ * destination is its prefix or the file system's root), not a previous environment's. Folders a plan makes are
+ * merged, not replaced. A program the plan runs counts with what it declares it writes.
  */
 export function filesReplaced(ops: readonly PlanOp[], platform: Platform, limit = 5): string[] {
-  const found: string[] = [];
+  const p = platform.path;
+  const found = new Set<string>();
   const check = (file: string, folderToo = false): boolean => {
     const info = lstatOrUndefined(file);
-    if (info && (folderToo || !info.isDirectory)) found.push(file);
-    return found.length >= limit;
+    if (info && (folderToo || !info.isDirectory)) found.add(file);
+    return found.size >= limit;
   };
   for (const op of ops) {
     switch (op.op) {
       case "write":
       case "symlink":
-        if (!op.ifAbsent && check(op.path)) return found;
+        if (!op.ifAbsent && check(op.path)) return [...found];
         break;
       case "copy":
-        if (check(op.path)) return found;
+        if (check(op.path)) return [...found];
         break;
       case "remove":
-        if (check(op.path, true)) return found;
+        if (check(op.path, true)) return [...found];
         break;
-      case "installTree":
-        for (const file of op.files) if (check(platform.path.join(op.path, file))) return found;
+      case "run":
+        for (const file of op.writes ?? []) if (check(file, true)) return [...found];
         break;
+      case "installTree": {
+        // Each top-level name first: a tree whose names are all absent (the usual case) costs a few looks, not one
+        // per file.
+        const present = new Set(
+          [...new Set(op.files.map((f) => f.split("/")[0]!))].filter((top) => lstatOrUndefined(p.join(op.path, top))),
+        );
+        for (const file of op.files) {
+          if (present.has(file.split("/")[0]!) && check(p.join(op.path, file))) return [...found];
+        }
+        break;
+      }
     }
   }
-  return found;
+  return [...found];
 }

@@ -61,7 +61,10 @@ export const venvCreator: Creator = {
   layout: (input: CreatorInput): VenvLayout => schemeLayout(input, "python" + input.platform.exeSuffix),
   plan(input, layout) {
     const p = input.platform.path;
-    const ops: PlanOp[] = [{ op: "run", path: input.dest, argv: venvArgv(input) }];
+    const { minor } = input.python.info.versionInfo;
+    const names = input.platform.isWindows ? ["python.exe", "pythonw.exe"] : ["python", "python3", `python3.${minor}`];
+    const writes = names.map((name) => p.join(layout.binDir, name));
+    const ops: PlanOp[] = [{ op: "run", path: input.dest, argv: venvArgv(input), writes }];
     ops.push(...layoutDirs(layout).map((path): PlanOp => ({ op: "mkdir", path })));
     if (!input.symlinks && input.python.info.implementation === "CPython" && !input.platform.isWindows) {
       for (const ref of sharedLibpythonRef(input)) {

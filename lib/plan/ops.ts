@@ -99,6 +99,11 @@ export interface RunOp {
   readonly argv: readonly string[];
   /** The whole environment of the program, when it must not inherit this process's. */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Files and folders the program is known to write (and so replace where they exist): what the check against
+   * replacing a user's files looks at, since it cannot see inside the program.
+   */
+  readonly writes?: readonly string[] | undefined;
 }
 
 /**

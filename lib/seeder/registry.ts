@@ -155,7 +155,7 @@ const pipSeeder: Seeder = {
     // With --no-pip, pip still installs the others (from its wheel, as virtualenv runs it), without seeding itself.
     const pip = wheels.find((w) => w.info.name.toLowerCase() === "pip") ?? await input.acquire("pip");
     return {
-      ops: [pipSeederOp(input.layout, wheels, pip, processEnv, input.target.platform)],
+      ops: [pipSeederOp(input.layout, wheels, pip, processEnv, input.target)],
       seeds: wheels.map((w) => seeded(w, "pip")),
     };
   },

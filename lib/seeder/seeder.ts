@@ -324,6 +324,19 @@ function previousInstallRemoval(input: CreatorInput, layout: VenvLayout, project
   return ops;
 }
 
+/** What pip installing the seeds writes that may already exist: each project's package folder, and pip's scripts. */
+function pipSeederWrites(layout: VenvLayout, wheels: readonly AcquiredWheel[], target: CreatorInput): string[] {
+  const p = target.platform.path;
+  const writes = wheels.map((w) => p.join(layout.purelib, w.info.name.toLowerCase()));
+  if (wheels.some((w) => w.info.name.toLowerCase() === "pip")) {
+    const { major, minor } = target.python.info.versionInfo;
+    for (const name of ["pip", `pip${major}`, `pip${major}.${minor}`]) {
+      writes.push(p.join(layout.binDir, name + (target.platform.isWindows ? ".exe" : "")));
+    }
+  }
+  return writes;
+}
+
 /**
  * The `--seeder pip` operation: pip, run from `pipWheel` by the environment's python, installs the seeds (`wheels`,
  * which need not include pip) offline.
@@ -333,9 +346,9 @@ export function pipSeederOp(
   wheels: readonly AcquiredWheel[],
   pipWheel: AcquiredWheel,
   env: Readonly<Record<string, string>>,
-  platform: CreatorInput["platform"],
+  target: CreatorInput,
 ): PlanOp {
-  const p = platform.path;
+  const p = target.platform.path;
   const findLinks = [...new Set(wheels.map((w) => p.dirname(w.path)))].flatMap((d) => ["--find-links", d]);
   // The user's PIP_* and PYTHON* variables could point pip elsewhere (an index, a constraints file, a user site).
   const clean: Record<string, string> = {};
@@ -358,5 +371,6 @@ export function pipSeederOp(
       ...wheels.map((w) => `${w.info.name}==${w.info.version}`),
     ],
     env: { ...clean, PIP_USER: "0", PIP_NO_INPUT: "1" },
+    writes: pipSeederWrites(layout, wheels, target),
   };
 }

@@ -222,6 +222,22 @@ Deno.test({
     assert.equal(await Deno.readTextFile(path.join(project, "main.py")), "print('precious')\n");
     assert.equal(await Deno.readTextFile(path.join(project, "bin", "tool")), "#!/bin/sh\n");
 
+    // What a program the plan runs writes counts too: venv's interpreter links, pip's own scripts.
+    const tools = path.join(tmp.path, "tools");
+    await Deno.mkdir(path.join(tools, "bin"), { recursive: true });
+    for (const name of ["python3", "pip"]) await Deno.writeTextFile(path.join(tools, "bin", name), "# mine\n");
+    r = await mkvenv([tools, "-p", PY!.exe, "--app-data", ad, "--creator", "venv"]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`would replace ${RegExp.escape(path.join(tools, "bin", "python3"))}\n`));
+    await Deno.remove(path.join(tools, "bin", "python3"));
+    r = await mkvenv([tools, "-p", PY!.exe, "--app-data", ad, "--seeder", "pip", "--no-setuptools"], { seed: true });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`would replace ${RegExp.escape(path.join(tools, "bin", "pip"))}\n`));
+    await Deno.writeTextFile(path.join(tools, "bin", "python3"), "# mine\n");
+    for (const name of ["python3", "pip"]) {
+      assert.equal(await Deno.readTextFile(path.join(tools, "bin", name)), "# mine\n");
+    }
+
     // Nothing replaced: merged without --force, as virtualenv does (`mkvenv .` in a project).
     const other = path.join(tmp.path, "other");
     await Deno.mkdir(path.join(other, "lib"), { recursive: true });
@@ -256,9 +272,18 @@ Deno.test({
       r.stderr,
       `error: Refusing to clear "${prefix}": it holds the interpreter ${exe}\nhint: choose another destination\n`,
     );
+    // Not even with --force, or where a pyvenv.cfg makes it look like an environment.
+    const held = `error: Refusing to create an environment in "${prefix}": it holds the interpreter ${exe}\n` +
+      "hint: choose another destination\n";
+    for (const extra of [[], ["--force"], ["--creator", "venv"]]) {
+      r = await mkvenv([prefix, "-p", exe, "--app-data", ad, ...extra]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.equal(r.stderr, held, extra.join(" "));
+    }
+    await Deno.writeTextFile(path.join(prefix, "pyvenv.cfg"), "home = /usr/bin\n");
     r = await mkvenv([prefix, "-p", exe, "--app-data", ad]);
-    assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stderr, /would replace .*\/bin\/python3\b/);
+    assert.equal(r.stderr, held);
+    await Deno.remove(path.join(prefix, "pyvenv.cfg"));
     assert.deepEqual((await Array.fromAsync(Deno.readDir(prefix))).map((e) => e.name), ["bin"]);
     assert.deepEqual((await Array.fromAsync(Deno.readDir(path.join(prefix, "bin")))).map((e) => e.name), ["python3"]);
     assert.equal((await run(exe, ["-c", "print(1)"])).stdout.trim(), "1");
@@ -274,6 +299,13 @@ Deno.test({
       `error: Refusing to clear "${holder}": it holds mkvenv's app-data folder ${path.join(cache, "mkvenv-v1")}\n` +
         "hint: choose another destination\n",
     );
+    assert.ok((await Deno.lstat(path.join(holder, "pyvenv.cfg"))).isFile);
+    // The same app data named through a symbolic link (as /tmp is one on macOS) is recognised.
+    const alias = path.join(tmp.path, "alias");
+    await Deno.symlink(holder, alias);
+    r = await mkvenv([holder, "-p", PY!.exe, "--app-data", path.join(alias, "cache"), "--clear", "--force"]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /^error: Refusing to clear ".*": it holds mkvenv's app-data folder /);
     assert.ok((await Deno.lstat(path.join(holder, "pyvenv.cfg"))).isFile);
   },
 });

@@ -271,6 +271,15 @@ Deno.test({
       assert.equal(await exists(path.join(dest, "lib64")), false);
       assert.ok((await Deno.lstat(path.join(dest, ".gitignore"))).isFile);
     }
+    // A project folder there (`mkvenv .`): the second plan, made after the links failed, is not taken for replacing
+    // the user's files (the first plan's pyvenv.cfg is this run's own).
+    const project = path.join(tmp.path, "nolinks", "project");
+    await Deno.mkdir(project);
+    await Deno.writeTextFile(path.join(project, "main.py"), "print('precious')\n");
+    const r = await mkvenv([".", "-p", PY312!, "--app-data", ad], { env, cwd: project });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await versionAndPrefix(project), { version: [3, 12], prefix: project });
+    assert.equal(await Deno.readTextFile(path.join(project, "main.py")), "print('precious')\n");
   },
 });
 

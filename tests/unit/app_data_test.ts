@@ -2,11 +2,12 @@
 import assert from "node:assert/strict";
 import { defaultAppDataDir } from "../../lib/app_data.ts";
 
-/** This user's home as the system's user database gives it (`getent passwd`). */
-async function passwdHome(): Promise<string | undefined> {
+/** This user's home as `/etc/passwd` gives it. */
+function passwdHome(): string | undefined {
   try {
-    const out = await new Deno.Command("getent", { args: ["passwd", String(Deno.uid())], stdout: "piped" }).output();
-    return new TextDecoder().decode(out.stdout).trim().split(":")[5] || undefined;
+    const uid = String(Deno.uid());
+    const entry = Deno.readTextFileSync("/etc/passwd").split("\n").map((l) => l.split(":")).find((f) => f[2] === uid);
+    return entry?.[5] || undefined;
   } catch {
     return undefined;
   }
@@ -26,15 +27,18 @@ Deno.test({
   name:
     "defaultAppDataDir() takes the passwd home when HOME is unset, empty or relative, never / or the working folder",
   ignore: Deno.build.os !== "linux",
-  fn: async () => {
-    const home = await passwdHome();
+  fn: () => {
+    const home = passwdHome();
     if (!home) {
-      console.log("skipped: getent has no passwd entry for this user");
+      console.log("skipped: /etc/passwd has no entry for this user");
       return;
     }
     for (const value of [undefined, "", "relative/home"]) {
       const lookup = (name: string) => name === "HOME" ? value : undefined;
       assert.equal(defaultAppDataDir("linux", lookup), `${home}/.cache/mkvenv`, `HOME=${value}`);
+      // An absolute XDG_CACHE_HOME needs no home at all.
+      const xdg = (name: string) => name === "XDG_CACHE_HOME" ? "/xdg" : name === "HOME" ? value : undefined;
+      assert.equal(defaultAppDataDir("linux", xdg), "/xdg/mkvenv");
     }
   },
 });

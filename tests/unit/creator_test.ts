@@ -441,6 +441,8 @@ Deno.test("venv runs python -m venv --without-pip, then merges mkvenv's keys int
       "--symlinks",
       "/work/env",
     ],
+    // What venv writes, for the check against replacing a folder's own files.
+    writes: ["/work/env/bin/python", "/work/env/bin/python3", "/work/env/bin/python3.12"],
   });
   const merge = ops.at(-1)!;
   assert.ok(merge.op === "mergeCfg");

@@ -62,7 +62,7 @@ Deno.test("renderReport() names setuptools below 3.12 only, and leaves out what 
   );
   assert.equal(
     seederLine(renderReport(below, { ...FLAGS, noPip: true, download: true, extraSearchDir: ["/w1", "/w2"] })),
-    "  seeder FromAppData(extra_search_dir=/w1, /w2, download=True, setuptools=bundle, via=copy, app_data_dir=/ad)",
+    "  seeder FromAppData(extra_search_dir=/w1, /w2,download=True, setuptools=bundle, via=copy, app_data_dir=/ad)",
   );
   assert.equal(
     seederLine(renderReport(below, { ...FLAGS, pip: "latest", setuptools: "none" })),
