@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CreateVenvResult } from "./create.ts";
+import type { CreateVenvOptions, CreateVenvResult } from "./create.ts";
 import type { ListedPython } from "./discovery/find.ts";
 import { pep440Version, specString } from "./discovery/py_info.ts";
 import { seedRequests } from "./seeder/seeder.ts";
@@ -18,23 +18,25 @@ function activatorDisplayName(name: string): string {
   return `${special[name] ?? name[0]!.toUpperCase() + name.slice(1)}Activator`;
 }
 
-/** What the report says of the request, beyond the result: the flags virtualenv's report lines show. */
-export interface ReportFlags {
-  readonly clear: boolean;
-  readonly noVcsIgnore: boolean;
-  readonly systemSitePackages: boolean;
-  /** `--venv-redirect` (true), `--no-venv-redirect` (false), or neither. */
-  readonly venvRedirect?: boolean | undefined;
-  /** `--download` (true), `--no-download` (false), or neither. */
-  readonly download?: boolean | undefined;
-  readonly pip?: string | undefined;
-  readonly setuptools?: string | undefined;
-  readonly noPip?: boolean | undefined;
-  readonly noSetuptools?: boolean | undefined;
-  readonly extraSearchDir?: readonly string[] | undefined;
-  /** The app-data folder, absolute. */
-  readonly appDataDir: string;
-}
+/**
+ * What the report says of the request, beyond the result: the options virtualenv's report lines show, and the
+ * app-data folder (absolute).
+ */
+export type ReportFlags =
+  & Pick<
+    CreateVenvOptions,
+    | "clear"
+    | "noVcsIgnore"
+    | "systemSitePackages"
+    | "venvRedirect"
+    | "download"
+    | "pip"
+    | "setuptools"
+    | "noPip"
+    | "noSetuptools"
+    | "extraSearchDir"
+  >
+  & { readonly appDataDir: string };
 
 /** How the seeds arrived: `hardlink`, `copy`, `symlink`, or several of them. */
 function viaOf(result: CreateVenvResult): string {
