@@ -411,7 +411,7 @@ function planFor(
   if (guarded && !options.clear && !options.force) {
     // Merging into a folder that is no environment is fine (`mkvenv .` in a project); replacing its files is not.
     const shown = 5;
-    const replaced = filesReplaced([{ op: "copy", path: layout.python, source: "" }, ...ops], platform, shown + 1);
+    const replaced = filesReplaced(ops, platform, shown + 1);
     if (replaced.length) {
       throw new MkvenvError(
         `Refusing to create an environment in "${destState.path}": it is not a virtual environment (no ` +
